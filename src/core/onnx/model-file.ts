@@ -1,0 +1,212 @@
+/**
+ * Loading and saving whole ONNX models. Loading checks the file's kind and its external data before any
+ * decode; saving is atomic, writes weights beside the model when the protobuf would pass 2 GB, and an
+ * unmodified model saves byte-identical to the file it came from.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { FileError, ModelFormatError } from "../errors.js";
+import { tempPathFor, writeFileAtomic } from "../fs/atomic.js";
+import { DataLocation, decodeModel, encodeModel, make, type GraphProto, type ModelProto, type TensorProto } from "./codec.js";
+import type { ExternalDataFile, ModelInfo } from "./model-info.js";
+import { scanModel } from "./scan.js";
+import { notOnnxMessage, openSource, sniffSource } from "./sniff.js";
+
+/** Protobuf messages cannot exceed 2 GiB; ONNX Runtime refuses inline models at that size. */
+export const PROTOBUF_LIMIT = 2 ** 31 - 1;
+/** Initializers smaller than this stay inline when weights move to an external file (as onnx does). */
+const EXTERNAL_MIN_BYTES = 1024;
+/** External tensors start on this boundary so that ORT can mmap them. */
+const EXTERNAL_ALIGN = 4096;
+
+export interface LoadedModel {
+  proto: ModelProto;
+  /** The file it came from, and its folder (external data is relative to it). */
+  path: string;
+  dir: string;
+  info: ModelInfo;
+}
+
+/** Describes an ONNX file without decoding its weights; refuses other kinds of file and broken external data. */
+export function describeModelFile(file: string): ModelInfo {
+  const src = openSource(file);
+  try {
+    const kind = sniffSource(src);
+    if (kind.kind !== "onnx") throw notOnnxMessage(file, kind);
+    const info = scanModel(src, file);
+    checkExternalData(file, info.externalData);
+    return info;
+  } finally {
+    src.close();
+  }
+}
+
+export function loadModel(file: string): LoadedModel {
+  const info = describeModelFile(file);
+  if (info.fileBytes > PROTOBUF_LIMIT) {
+    throw new ModelFormatError(`${file} is ${info.fileBytes} bytes; a protobuf model cannot exceed 2 GiB`, {
+      hint: "save its weights as external data",
+    });
+  }
+  let proto: ModelProto;
+  try {
+    proto = decodeModel(fs.readFileSync(file));
+  } catch (e) {
+    throw new ModelFormatError(`${file} does not decode as ONNX: ${(e as Error).message}`, { hint: "re-export the model" });
+  }
+  return { proto, path: file, dir: path.dirname(path.resolve(file)), info };
+}
+
+/** Every external file must exist inside the model's folder and be long enough for the tensors that read it. */
+export function checkExternalData(file: string, files: readonly ExternalDataFile[]): void {
+  const dir = path.dirname(path.resolve(file));
+  for (const ext of files) {
+    const resolved = resolveExternal(file, dir, ext.location);
+    let size: number;
+    try {
+      size = fs.statSync(resolved).size;
+    } catch {
+      throw new FileError(`${file}: external data file ${ext.location} is missing (looked for ${resolved})`, {
+        hint: "keep the weights file beside the model",
+      });
+    }
+    if (size < ext.end) {
+      throw new ModelFormatError(`${file}: external data file ${ext.location} is ${size} bytes but its tensors need ${ext.end}`, {
+        hint: "the weights file is truncated or belongs to another model",
+      });
+    }
+  }
+}
+
+function resolveExternal(file: string, dir: string, location: string): string {
+  if (location === "") throw new ModelFormatError(`${file}: a tensor is marked external but has no location`);
+  const resolved = path.resolve(dir, location);
+  const rel = path.relative(dir, resolved);
+  if (path.isAbsolute(location) || rel.startsWith("..") || path.isAbsolute(rel)) {
+    throw new ModelFormatError(`${file}: external data location ${location} points outside the model's folder`, {
+      hint: "external data must be a relative path inside the model's folder",
+    });
+  }
+  return resolved;
+}
+
+export interface SaveOptions {
+  /** The folder the model was loaded from, when it has external data to carry along. */
+  sourceDir?: string;
+  /** Inline weights above this total go to `<model>.data` instead (default: the 2 GiB protobuf limit). */
+  maxInlineBytes?: number;
+}
+
+export interface SaveResult {
+  path: string;
+  bytes: number;
+  /** External data files written or copied beside the model. */
+  externalData: string[];
+}
+
+/** Saves atomically. Does not change `proto`: weights moved to external data are restored before returning. */
+export function saveModel(proto: ModelProto, dest: string, options: SaveOptions = {}): SaveResult {
+  const limit = options.maxInlineBytes ?? PROTOBUF_LIMIT;
+  const destDir = path.dirname(path.resolve(dest));
+  const written: string[] = [];
+  const carried = carryExternalFiles(proto, options.sourceDir, destDir);
+  written.push(...carried);
+
+  const initializers = graphs(proto.graph).flatMap((g) => g.initializer);
+  const inline = initializers.reduce((sum, t) => sum + t.rawData.length, 0);
+  let restore: (() => void) | undefined;
+  try {
+    if (inline > limit) {
+      const dataName = `${path.basename(dest)}.data`;
+      restore = externalize(initializers, path.join(destDir, dataName), dataName);
+      written.push(dataName);
+    }
+    const bytes = encodeModel(proto);
+    if (bytes.length > PROTOBUF_LIMIT) {
+      throw new ModelFormatError(`the model encodes to ${bytes.length} bytes, over the 2 GiB protobuf limit`, {
+        hint: "its weights are stored in typed fields; convert them to raw_data",
+      });
+    }
+    writeFileAtomic(dest, bytes);
+    return { path: dest, bytes: bytes.length, externalData: written };
+  } finally {
+    restore?.();
+  }
+}
+
+/** Moves raw_data of large initializers into one file; returns a function that puts them back. */
+function externalize(tensors: TensorProto[], dataPath: string, location: string): () => void {
+  const moved = tensors.filter((t) => t.rawData.length >= EXTERNAL_MIN_BYTES && t.dataLocation !== DataLocation.EXTERNAL);
+  const chunks: Uint8Array[] = [];
+  const saved: { tensor: TensorProto; raw: TensorProto["rawData"]; ext: TensorProto["externalData"] }[] = [];
+  let offset = 0;
+  for (const tensor of moved) {
+    const pad = (EXTERNAL_ALIGN - (offset % EXTERNAL_ALIGN)) % EXTERNAL_ALIGN;
+    if (pad) chunks.push(new Uint8Array(pad));
+    offset += pad;
+    chunks.push(tensor.rawData);
+    saved.push({ tensor, raw: tensor.rawData, ext: tensor.externalData });
+    tensor.externalData = [
+      make.entry("location", location),
+      make.entry("offset", String(offset)),
+      make.entry("length", String(tensor.rawData.length)),
+    ];
+    tensor.dataLocation = DataLocation.EXTERNAL;
+    offset += tensor.rawData.length;
+    tensor.rawData = new Uint8Array(0);
+  }
+  const restore = () => {
+    for (const s of saved) {
+      s.tensor.rawData = s.raw;
+      s.tensor.externalData = s.ext;
+      s.tensor.dataLocation = DataLocation.DEFAULT;
+    }
+  };
+  try {
+    writeFileAtomic(dataPath, chunks);
+  } catch (e) {
+    restore();
+    throw e;
+  }
+  return restore;
+}
+
+/** Copies external files the model references from its source folder to the destination folder. */
+function carryExternalFiles(proto: ModelProto, sourceDir: string | undefined, destDir: string): string[] {
+  const locations = new Set<string>();
+  for (const g of graphs(proto.graph)) {
+    for (const t of g.initializer) {
+      if (t.dataLocation !== DataLocation.EXTERNAL) continue;
+      const loc = t.externalData.find((e) => e.key === "location")?.value;
+      if (loc) locations.add(loc);
+    }
+  }
+  if (locations.size === 0 || sourceDir === undefined || path.resolve(sourceDir) === destDir) return [];
+  for (const loc of locations) {
+    const from = path.join(sourceDir, loc);
+    const to = path.join(destDir, loc);
+    const tmp = tempPathFor(to);
+    try {
+      fs.mkdirSync(path.dirname(to), { recursive: true });
+      fs.copyFileSync(from, tmp);
+      fs.renameSync(tmp, to);
+    } catch (e) {
+      fs.rmSync(tmp, { force: true });
+      throw new FileError(`cannot copy external data ${from} to ${to}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+    }
+  }
+  return [...locations];
+}
+
+/** The graph and every subgraph inside node attributes, depth first. */
+export function graphs(graph: GraphProto | undefined): GraphProto[] {
+  if (!graph) return [];
+  const out: GraphProto[] = [graph];
+  for (const node of graph.node) {
+    for (const attr of node.attribute) {
+      if (attr.g) out.push(...graphs(attr.g));
+      for (const g of attr.graphs) out.push(...graphs(g));
+    }
+  }
+  return out;
+}
