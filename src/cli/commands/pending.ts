@@ -1,0 +1,25 @@
+/** Commands that are part of trtx's command set but not built yet: they say so and exit 2. */
+import { Command } from "commander";
+import { NotImplementedError } from "../../core/errors.js";
+
+const PENDING: Record<string, string> = {
+  export: "export an ONNX model from a built-in architecture, a YAML network definition or PyTorch",
+  build: "build an engine bundle (FP16, INT8 calibration, shape profiles, manifest, accuracy check)",
+  repo: "scaffold and validate Triton model repositories",
+  run: "run inference on real inputs and compare outputs across providers and precisions",
+  perf: "measure latency and throughput per batch size",
+  deploy: "write Triton-on-Kubernetes manifests (and compose for one box) for a repository",
+};
+
+export function pendingCommands(): Command[] {
+  return Object.entries(PENDING).map(([name, description]) =>
+    new Command(name)
+      .description(`${description} (not built yet)`)
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .helpOption(false)
+      .action(() => {
+        throw new NotImplementedError(`trtx ${name} is not built yet`, { hint: "available now: inspect, doctor" });
+      }),
+  );
+}

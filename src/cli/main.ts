@@ -1,0 +1,50 @@
+/**
+ * The trtx program: commander parses argv, each command calls the core and renders its result, and errors
+ * become exit codes here and nowhere else. `main` returns the exit code instead of exiting, so tests can
+ * call it in-process.
+ */
+import { Command, CommanderError } from "commander";
+import { TRTX_VERSION } from "../core/version.js";
+import { demoCommand } from "./commands/demo.js";
+import { doctorCommand } from "./commands/doctor.js";
+import { inspectCommand } from "./commands/inspect.js";
+import { pendingCommands } from "./commands/pending.js";
+import { ExitCode, reportError } from "./exit-codes.js";
+import { addReportingOptions } from "./options/reporting.js";
+import { Ui, colorEnabled } from "./ui.js";
+
+export function buildProgram(): Command {
+  const program = addReportingOptions(
+    new Command("trtx")
+      .description("ONNX to a served, measured deployment: export, build, Triton repositories, run and perf")
+      .version(TRTX_VERSION, "-V, --version")
+      .showSuggestionAfterError()
+      .configureHelp({ showGlobalOptions: true }),
+  );
+  for (const command of [inspectCommand(), doctorCommand(), demoCommand(), ...pendingCommands()]) {
+    program.addCommand(command);
+  }
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  const silenceCommander = (command: Command) => {
+    command.exitOverride().configureOutput({ outputError: () => {} });
+    command.commands.forEach(silenceCommander);
+  };
+  silenceCommander(program);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return ExitCode.OK;
+  } catch (e) {
+    const report = reportError(e);
+    if (e instanceof CommanderError && report.code === ExitCode.OK) return ExitCode.OK; // --help, --version
+    const ui = new Ui({ json: argv.includes("--json"), verbose: argv.includes("--verbose") || argv.includes("-v"), color: colorEnabled(!argv.includes("--no-color")) });
+    ui.error(report.line);
+    if (report.stack) process.stderr.write(`${report.stack}\n`);
+    else if (ui.verbose && e instanceof Error && e.cause) process.stderr.write(`caused by: ${String(e.cause)}\n`);
+    if (ui.json) ui.printJson(report.json);
+    return report.code;
+  }
+}
