@@ -2,7 +2,7 @@
  * Builds ONNX graphs from code: the base of trtx's exporter and of the fixtures the tests use. Output is
  * deterministic (same calls, same bytes), so regenerated fixtures can be compared with committed ones.
  */
-import { AttributeType, make, type AttributeProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from "./codec.js";
+import { AttributeType, make, type AttributeProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from "./codec.js";
 import { DataType } from "./dtype.js";
 import { TRTX_VERSION } from "../version.js";
 import type { Dim } from "./model-info.js";
@@ -18,6 +18,7 @@ export interface AttrInit {
   floats?: number[];
   s?: Uint8Array<ArrayBuffer>;
   t?: TensorProto;
+  g?: GraphProto;
 }
 
 /** Attribute values, typed as ONNX types them (1 and 1.0 are different attributes). */
@@ -28,6 +29,7 @@ export const attr = {
   floats: (v: readonly number[]): AttrInit => ({ type: AttributeType.FLOATS, floats: [...v] }),
   string: (s: string): AttrInit => ({ type: AttributeType.STRING, s: new TextEncoder().encode(s) }),
   tensor: (t: TensorProto): AttrInit => ({ type: AttributeType.TENSOR, t }),
+  graph: (g: GraphProto): AttrInit => ({ type: AttributeType.GRAPH, g }),
 };
 
 export type TensorData = Float32Array | Uint16Array | Int32Array | BigInt64Array | Uint8Array | Int8Array;

@@ -4,7 +4,7 @@
  * set round-trips byte-identically through it, unknown fields included, and raw_data decodes as a view of
  * the input (no copy). onnx-proto 8.0.1 (ONNX 1.10) drops 17 fields; see BENCHMARKS.md.
  */
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { clearField, create, fromBinary, isFieldSet, toBinary } from "@bufbuild/protobuf";
 import {
   AttributeProtoSchema,
   GraphProtoSchema,
@@ -19,7 +19,7 @@ import {
   TypeProtoSchema,
   ValueInfoProtoSchema,
 } from "onnx-buf";
-import type { ModelProto, ValueInfoProto } from "onnx-buf";
+import type { ModelProto, TensorProto, ValueInfoProto } from "onnx-buf";
 
 export type {
   AttributeProto,
@@ -80,4 +80,15 @@ export function encodeModel(model: ModelProto): Uint8Array {
 /** Decodes one ValueInfoProto from its wire bytes (used by the streaming scanner for graph I/O). */
 export function decodeValueInfo(bytes: Uint8Array): ValueInfoProto {
   return fromBinary(ValueInfoProtoSchema, bytes);
+}
+
+/** Tensor fields whose presence (not only value) shows on the wire, so moving weights out and back must track it. */
+type PresenceField = "rawData" | "dataLocation";
+
+export function isTensorFieldSet(t: TensorProto, field: PresenceField): boolean {
+  return isFieldSet(t, TensorProtoSchema.field[field]);
+}
+
+export function clearTensorField(t: TensorProto, field: PresenceField): void {
+  clearField(t, TensorProtoSchema.field[field]);
 }

@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { FileError, ModelFormatError } from "../errors.js";
 import { tempPathFor, writeFileAtomic } from "../fs/atomic.js";
-import { DataLocation, decodeModel, encodeModel, make, type GraphProto, type ModelProto, type TensorProto } from "./codec.js";
+import { clearTensorField, DataLocation, decodeModel, encodeModel, isTensorFieldSet, make, type GraphProto, type ModelProto, type TensorProto } from "./codec.js";
 import type { ExternalDataFile, ModelInfo } from "./model-info.js";
 import { scanModel } from "./scan.js";
 import { notOnnxMessage, openSource, sniffSource } from "./sniff.js";
@@ -138,14 +138,19 @@ export function saveModel(proto: ModelProto, dest: string, options: SaveOptions 
 function externalize(tensors: TensorProto[], dataPath: string, location: string): () => void {
   const moved = tensors.filter((t) => t.rawData.length >= EXTERNAL_MIN_BYTES && t.dataLocation !== DataLocation.EXTERNAL);
   const chunks: Uint8Array[] = [];
-  const saved: { tensor: TensorProto; raw: TensorProto["rawData"]; ext: TensorProto["externalData"] }[] = [];
+  const saved: { tensor: TensorProto; raw: TensorProto["rawData"]; ext: TensorProto["externalData"]; location?: DataLocation }[] = [];
   let offset = 0;
   for (const tensor of moved) {
     const pad = (EXTERNAL_ALIGN - (offset % EXTERNAL_ALIGN)) % EXTERNAL_ALIGN;
     if (pad) chunks.push(new Uint8Array(pad));
     offset += pad;
     chunks.push(tensor.rawData);
-    saved.push({ tensor, raw: tensor.rawData, ext: tensor.externalData });
+    saved.push({
+      tensor,
+      raw: tensor.rawData,
+      ext: tensor.externalData,
+      ...(isTensorFieldSet(tensor, "dataLocation") ? { location: tensor.dataLocation } : {}),
+    });
     tensor.externalData = [
       make.entry("location", location),
       make.entry("offset", String(offset)),
@@ -153,13 +158,15 @@ function externalize(tensors: TensorProto[], dataPath: string, location: string)
     ];
     tensor.dataLocation = DataLocation.EXTERNAL;
     offset += tensor.rawData.length;
-    tensor.rawData = new Uint8Array(0);
+    clearTensorField(tensor, "rawData");
   }
+  // Presence matters on the wire: a field that was absent must be absent again, not set to its default.
   const restore = () => {
     for (const s of saved) {
       s.tensor.rawData = s.raw;
       s.tensor.externalData = s.ext;
-      s.tensor.dataLocation = DataLocation.DEFAULT;
+      if (s.location === undefined) clearTensorField(s.tensor, "dataLocation");
+      else s.tensor.dataLocation = s.location;
     }
   };
   try {

@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+import { fixture, runCli, tempDir } from "./helpers.js";
+
+/** A user error: the given exit code, one line on stderr, no stack trace, nothing on stdout. */
+function assertUserError(r: ReturnType<typeof runCli>, code: number, pattern: RegExp) {
+  assert.equal(r.code, code, `exit code; stderr: ${r.stderr}`);
+  const lines = r.stderr.trim().split("\n");
+  assert.equal(lines.length, 1, `one line expected, got:\n${r.stderr}`);
+  assert.match(lines[0]!, /^trtx: error: /);
+  assert.match(lines[0]!, pattern);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+  assert.equal(r.stdout, "");
+}
+
+test("inspect --json prints the model description with its schema, and only that, on stdout", () => {
+  const r = runCli(["inspect", "--onnx", fixture("two_input.onnx"), "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const json = JSON.parse(r.stdout);
+  assert.equal(json.schema, "trtx.inspect/1");
+  assert.deepEqual(json.inputs.map((v: { name: string }) => v.name), ["tokens", "features"]);
+  assert.deepEqual(json.inputs[0].shape, ["batch", "sequence"]);
+  assert.equal(json.batch.batchable, true);
+  assert.equal(json.weights.parameters, 1600);
+});
+
+test("inspect's table names the I/O, ops and batching, and has no colour codes off a terminal", () => {
+  const r = runCli(["inspect", fixture("cnn_small.onnx")]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /input\s+│ float32 │ \[batch,3,32,32\]/);
+  assert.match(r.stdout, /Ops\s+8 nodes: Conv 2, Relu 2/);
+  assert.match(r.stdout, /dynamic batch/);
+  assert.doesNotMatch(r.stdout, /\x1b\[/);
+});
+
+test("each bad input is one line naming the problem, with a non-zero exit", (t) => {
+  const dir = tempDir(t);
+  const write = (name: string, data: string | Uint8Array) => (fs.writeFileSync(path.join(dir, name), data), path.join(dir, name));
+  const mlp = fs.readFileSync(fixture("mlp_dynbatch.onnx"));
+  fs.copyFileSync(fixture("external_data.onnx"), path.join(dir, "no_weights.onnx"));
+  assertUserError(runCli(["inspect", "--onnx", path.join(dir, "nope.onnx")]), 1, /no such file — check the path/);
+  assertUserError(runCli(["inspect", "--onnx", dir]), 1, /is a directory/);
+  assertUserError(runCli(["inspect", "--onnx", write("empty.onnx", "")]), 1, /is empty \(0 bytes\)/);
+  assertUserError(runCli(["inspect", "--onnx", write("random.bin", Buffer.from("e1f2a3b4c5d6e7f8091a2b3c4d5e6f70", "hex"))]), 1, /is not an ONNX model/);
+  assertUserError(runCli(["inspect", "--onnx", write("cut.onnx", mlp.subarray(0, 3000))]), 1, /truncated ONNX model/);
+  assertUserError(runCli(["inspect", "--onnx", write("config.pbtxt", 'name: "m"\nbackend: "onnxruntime"\nmax_batch_size: 8\n')]), 1, /Triton model configuration.*trtx repo validate/);
+  assertUserError(runCli(["inspect", "--onnx", path.join(dir, "no_weights.onnx")]), 1, /external data file external_data.onnx.data is missing/);
+  assertUserError(runCli(["doctor", "--ep", "gpu"]), 2, /unknown execution provider 'gpu' — use --ep auto, cpu, cuda or tensorrt/);
+  assertUserError(runCli(["inspect"]), 2, /no model given/);
+  assertUserError(runCli(["inspect", "--frobnicate"]), 2, /unknown option '--frobnicate'/);
+});
+
+test("--json errors also come as a JSON object on stdout", () => {
+  const r = runCli(["inspect", "--onnx", "missing.onnx", "--json"]);
+  assert.equal(r.code, 1);
+  const json = JSON.parse(r.stdout);
+  assert.deepEqual([json.schema, json.kind, json.exitCode], ["trtx.error/1", "FileError", 1]);
+});
+
+test("commands not built yet say so and exit 2", () => {
+  for (const name of ["export", "build", "repo", "run", "perf", "deploy"]) {
+    assertUserError(runCli([name, "--onnx", "m.onnx"]), 2, new RegExp(`trtx ${name} is not built yet`));
+  }
+});
+
+test("--version and --help exit 0 on stdout", () => {
+  const v = runCli(["--version"]);
+  assert.equal(v.code, 0);
+  assert.equal(v.stdout.trim(), JSON.parse(fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version);
+  const h = runCli(["inspect", "--help"]);
+  assert.equal(h.code, 0);
+  assert.match(h.stdout, /--onnx <path>/);
+  assert.match(h.stdout, /--json/);
+});
+
+test("doctor reports cpu as available, with a self-test, and auto's choice", () => {
+  const r = runCli(["doctor", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout);
+  assert.equal(report.schema, "trtx.doctor/1");
+  assert.equal(report.onnxruntimeNode, "1.29.0");
+  const cpu = report.providers.find((p: { provider: string }) => p.provider === "cpu");
+  assert.equal(cpu.available, true);
+  for (const p of report.providers) if (!p.available) assert.ok(p.reason, `${p.provider} unavailable without a reason`);
+  assert.ok(["tensorrt", "cuda", "cpu"].includes(report.autoSelects));
+  assert.equal(runCli(["doctor", "--ep", "cpu", "--json"]).code, 0);
+});
+
+test("demo (npm start) exits 0 and shows a real inspection", () => {
+  const r = runCli(["demo"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /input float32 \[batch,64\]/);
+});
