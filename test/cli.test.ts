@@ -93,3 +93,10 @@ test("demo (npm start) exits 0 and shows a real inspection", () => {
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /input float32 \[batch,64\]/);
 });
+
+test("--verbose logs the resolved options to stderr and leaves stdout to the result", () => {
+  const r = runCli(["inspect", "--json", "-v", fixture("fp16_io.onnx")]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /trtx inspect \{"args":\[".*fp16_io.onnx"\].*"verbose":true/);
+  assert.equal(JSON.parse(r.stdout).inputs[0].dtype, "float16");
+});

@@ -10,7 +10,7 @@ import { doctorCommand } from "./commands/doctor.js";
 import { inspectCommand } from "./commands/inspect.js";
 import { pendingCommands } from "./commands/pending.js";
 import { ExitCode, reportError } from "./exit-codes.js";
-import { addReportingOptions } from "./options/reporting.js";
+import { addReportingOptions, uiFor } from "./options/reporting.js";
 import { Ui, colorEnabled } from "./ui.js";
 
 export function buildProgram(): Command {
@@ -24,6 +24,11 @@ export function buildProgram(): Command {
   for (const command of [inspectCommand(), doctorCommand(), demoCommand(), ...pendingCommands()]) {
     program.addCommand(command);
   }
+  // As trtexec logs its parsed options: with --verbose every run can be reproduced from its log.
+  program.hook("preAction", (_program, action) => {
+    const ui = uiFor(action);
+    ui.debug(`trtx ${action.name()} ${JSON.stringify({ args: action.args, ...action.optsWithGlobals() })}`);
+  });
   return program;
 }
 

@@ -46,17 +46,8 @@ export class Ui {
     this.stdout.write(`${JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`);
   }
 
-  /** Progress and context: shown on a terminal, or always with --verbose. */
-  info(message: string): void {
-    if (this.interactive || this.verbose) this.stderr.write(`${message}\n`);
-  }
-
   debug(message: string): void {
     if (this.verbose) this.stderr.write(`${this.err.dim(message)}\n`);
-  }
-
-  warn(message: string): void {
-    this.stderr.write(`${this.err.yellow("warning:")} ${message}\n`);
   }
 
   error(message: string): void {

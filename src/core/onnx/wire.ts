@@ -84,10 +84,6 @@ export class WireReader {
     this.pos = start;
   }
 
-  get size(): number {
-    return this.src.size;
-  }
-
   private byte(): number {
     const i = this.pos - this.windowStart;
     if (i < 0 || i >= this.window.length) {
