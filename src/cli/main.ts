@@ -7,6 +7,7 @@ import { Command, CommanderError } from "commander";
 import { TRTX_VERSION } from "../core/version.js";
 import { demoCommand } from "./commands/demo.js";
 import { doctorCommand } from "./commands/doctor.js";
+import { exportCommand } from "./commands/export.js";
 import { inspectCommand } from "./commands/inspect.js";
 import { pendingCommands } from "./commands/pending.js";
 import { ExitCode, reportError } from "./exit-codes.js";
@@ -21,7 +22,7 @@ export function buildProgram(): Command {
       .showSuggestionAfterError()
       .configureHelp({ showGlobalOptions: true }),
   );
-  for (const command of [inspectCommand(), doctorCommand(), demoCommand(), ...pendingCommands()]) {
+  for (const command of [exportCommand(), inspectCommand(), doctorCommand(), demoCommand(), ...pendingCommands()]) {
     program.addCommand(command);
   }
   // As trtexec logs its parsed options: with --verbose every run can be reproduced from its log.

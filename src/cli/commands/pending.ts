@@ -3,7 +3,6 @@ import { Command } from "commander";
 import { NotImplementedError } from "../../core/errors.js";
 
 const PENDING: Record<string, string> = {
-  export: "export an ONNX model from a built-in architecture, a YAML network definition or PyTorch",
   build: "build an engine bundle (FP16, INT8 calibration, shape profiles, manifest, accuracy check)",
   repo: "scaffold and validate Triton model repositories",
   run: "run inference on real inputs and compare outputs across providers and precisions",
@@ -19,7 +18,7 @@ export function pendingCommands(): Command[] {
       .allowExcessArguments()
       .helpOption(false)
       .action(() => {
-        throw new NotImplementedError(`trtx ${name} is not built yet`, { hint: "available now: inspect, doctor" });
+        throw new NotImplementedError(`trtx ${name} is not built yet`, { hint: "available now: export, inspect, doctor" });
       }),
   );
 }

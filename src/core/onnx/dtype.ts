@@ -56,3 +56,9 @@ export function dtypeName(value: number): string {
 export function dtypeInfo(value: number): DTypeInfo | undefined {
   return TABLE[value];
 }
+
+/** The enum value for a display name ("float32" → 1), or undefined. */
+export function dtypeFromName(name: string): number | undefined {
+  for (const [value, info] of Object.entries(TABLE)) if (info.name === name) return Number(value);
+  return undefined;
+}

@@ -18,10 +18,19 @@ export class SeededRandom {
     return lo + (hi - lo) * this.next();
   }
 
-  /** Standard normal (Box-Muller). */
+  private spare: number | undefined;
+
+  /** Standard normal (Box-Muller; each pair of uniforms gives two normals). */
   normal(): number {
-    const u = 1 - this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
+    if (this.spare !== undefined) {
+      const v = this.spare;
+      this.spare = undefined;
+      return v;
+    }
+    const r = Math.sqrt(-2 * Math.log(1 - this.next()));
+    const theta = 2 * Math.PI * this.next();
+    this.spare = r * Math.sin(theta);
+    return r * Math.cos(theta);
   }
 
   fill(out: Float32Array, draw: () => number): Float32Array {
