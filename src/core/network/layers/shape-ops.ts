@@ -52,15 +52,16 @@ export const reshape: LayerImpl = {
     const target = ctx.intList("shape");
     if (target.filter((d) => d === -1).length > 1 || target.some((d) => d < -1)) ctx.fail(`shape ${JSON.stringify(target)}: at most one -1 and no other negative dims`);
     const shape: Dim[] = target.map((d, i) => (d === 0 ? (x!.shape[i] ?? ctx.fail(`shape ${JSON.stringify(target)}: 0 at axis ${i} has no input dim to copy`)) : d === -1 ? null : d));
-    const total = dimProduct(x!.shape);
-    const known = dimProduct(shape.filter((d) => d !== null));
+    // Compare the elements outside the copied (0) axes, so a symbolic batch copied through does not hide a mismatch.
+    const rest = dimProduct(x!.shape.filter((_, i) => target[i] !== 0));
+    const fixed = target.filter((d) => d > 0).reduce((a, b) => a * b, 1);
     const inferred = target.indexOf(-1);
-    if (typeof total === "number" && typeof known === "number") {
+    if (typeof rest === "number") {
       if (inferred >= 0) {
-        if (total % known) ctx.fail(`cannot reshape ${formatShape(x!.shape)} to ${JSON.stringify(target)}`);
-        shape[inferred] = total / known;
-      } else if (total !== known) {
-        ctx.fail(`cannot reshape ${formatShape(x!.shape)} (${total} elements) to ${JSON.stringify(target)} (${known})`);
+        if (rest % fixed) ctx.fail(`cannot reshape ${formatShape(x!.shape)} to ${JSON.stringify(target)}`);
+        shape[inferred] = rest / fixed;
+      } else if (rest !== fixed) {
+        ctx.fail(`cannot reshape ${formatShape(x!.shape)} to ${JSON.stringify(target)}: ${rest} elements per copied slice, ${fixed} asked`);
       }
     }
     const shapeConst = ctx.constant("shape", DataType.INT64, [target.length], BigInt64Array.from(target, BigInt));
