@@ -17,7 +17,7 @@ import { DataType } from "../src/core/onnx/dtype.js";
 const sizeMiB = Number(process.argv[2] ?? 1024);
 const LAYERS = 16;
 const REPEATS = 3;
-const worker = fileURLToPath(new URL("./inspect-worker.js", import.meta.url));
+const worker = fileURLToPath(new URL("./worker.js", import.meta.url));
 const bin = fileURLToPath(new URL("../../bin/trtx.js", import.meta.url));
 
 /** A chain of LAYERS square MatMuls whose weights add up to about sizeMiB, plus 200 cheap nodes. */

@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createSession } from "../src/core/ep/session.js";
-import { encodeModel } from "../src/core/onnx/codec.js";
+import { encodeModelChunks } from "../src/core/onnx/chunked-encode.js";
 import { loadModel } from "../src/core/onnx/model-file.js";
 
 const root = path.resolve(fileURLToPath(new URL("../..", import.meta.url)));
@@ -46,7 +46,7 @@ async function checkModel(file: string): Promise<Outcome> {
   if (json.schema !== "trtx.inspect/1" || !Array.isArray(json.inputs)) return { problem: "inspect --json lacks schema or inputs" };
   const model = loadModel(file);
   const original = fs.readFileSync(file);
-  const saved = encodeModel(model.proto);
+  const saved = Buffer.concat(encodeModelChunks(model.proto)); // what saveModel writes
   if (Buffer.compare(Buffer.from(saved), original) !== 0) return { problem: `round trip differs (${original.length} → ${saved.length} bytes)` };
   let session;
   try {

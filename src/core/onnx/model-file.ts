@@ -7,7 +7,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { FileError, ModelFormatError } from "../errors.js";
 import { tempPathFor, writeFileAtomic } from "../fs/atomic.js";
-import { clearTensorField, DataLocation, decodeModel, encodeModel, isTensorFieldSet, make, type GraphProto, type ModelProto, type TensorProto } from "./codec.js";
+import { encodeModelChunks } from "./chunked-encode.js";
+import { clearTensorField, DataLocation, decodeModel, isTensorFieldSet, make, type GraphProto, type ModelProto, type TensorProto } from "./codec.js";
 import type { ExternalDataFile, ModelInfo } from "./model-info.js";
 import { scanModel } from "./scan.js";
 import { notOnnxMessage, openSource, sniffSource } from "./sniff.js";
@@ -121,14 +122,15 @@ export function saveModel(proto: ModelProto, dest: string, options: SaveOptions 
       restore = externalize(initializers, path.join(destDir, dataName), dataName);
       written.push(dataName);
     }
-    const bytes = encodeModel(proto);
-    if (bytes.length > PROTOBUF_LIMIT) {
-      throw new ModelFormatError(`the model encodes to ${bytes.length} bytes, over the 2 GiB protobuf limit`, {
+    const chunks = encodeModelChunks(proto);
+    const bytes = chunks.reduce((n, c) => n + c.length, 0);
+    if (bytes > PROTOBUF_LIMIT) {
+      throw new ModelFormatError(`the model encodes to ${bytes} bytes, over the 2 GiB protobuf limit`, {
         hint: "its weights are stored in typed fields; convert them to raw_data",
       });
     }
-    writeFileAtomic(dest, bytes);
-    return { path: dest, bytes: bytes.length, externalData: written };
+    writeFileAtomic(dest, chunks);
+    return { path: dest, bytes, externalData: written };
   } finally {
     restore?.();
   }

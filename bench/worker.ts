@@ -1,8 +1,9 @@
 /**
- * One measurement in a fresh process (so peak RSS belongs to it alone): describe a model the way `mode` says
- * and print {ms, maxRssMB} as JSON. Used by bench/inspect.ts.
+ * One measurement in a fresh process (so peak RSS belongs to it alone): do what `mode` says with `file` and
+ * print {ms, maxRssMB} as JSON. Used by bench/inspect.ts and bench/export.ts.
  */
 import fs from "node:fs";
+import { exportNetwork } from "../src/core/export/network.js";
 import { decodeModel } from "../src/core/onnx/codec.js";
 import { describeModelFile } from "../src/core/onnx/model-file.js";
 
@@ -28,6 +29,13 @@ switch (mode) {
     const session = await ort.InferenceSession.create(file, { graphOptimizationLevel: "disabled" });
     summary = { inputs: session.inputNames.length };
     await session.release();
+    break;
+  }
+  case "export-template":
+  case "export-template-fp16": {
+    const [template, output] = file.split("=") as [string, string];
+    const result = exportNetwork({ template }, output, { fp16Weights: mode.endsWith("fp16") });
+    summary = { bytes: result.bytes, parameters: result.parameters };
     break;
   }
   default:
