@@ -79,7 +79,8 @@ export function checkExternalData(file: string, files: readonly ExternalDataFile
   }
 }
 
-function resolveExternal(file: string, dir: string, location: string): string {
+/** The absolute path of an external data location, refused when it is empty or leaves the model's folder. */
+export function resolveExternal(file: string, dir: string, location: string): string {
   if (location === "") throw new ModelFormatError(`${file}: a tensor is marked external but has no location`);
   const resolved = path.resolve(dir, location);
   const rel = path.relative(dir, resolved);
@@ -96,6 +97,8 @@ export interface SaveOptions {
   sourceDir?: string;
   /** Inline weights above this total go to `<model>.data` instead (default: the 2 GiB protobuf limit). */
   maxInlineBytes?: number;
+  /** Move every initializer whose raw_data has at least this many bytes to `<model>.data`, whatever the total. */
+  externalThreshold?: number;
 }
 
 export interface SaveResult {
@@ -117,10 +120,10 @@ export function saveModel(proto: ModelProto, dest: string, options: SaveOptions 
   const inline = initializers.reduce((sum, t) => sum + t.rawData.length, 0);
   let restore: (() => void) | undefined;
   try {
-    if (inline > limit) {
+    if (inline > limit || options.externalThreshold !== undefined) {
       const dataName = `${path.basename(dest)}.data`;
-      restore = externalize(initializers, path.join(destDir, dataName), dataName);
-      written.push(dataName);
+      restore = externalize(initializers, path.join(destDir, dataName), dataName, options.externalThreshold ?? EXTERNAL_MIN_BYTES);
+      if (restore) written.push(dataName);
     }
     const chunks = encodeModelChunks(proto);
     const bytes = chunks.reduce((n, c) => n + c.length, 0);
@@ -136,9 +139,20 @@ export function saveModel(proto: ModelProto, dest: string, options: SaveOptions 
   }
 }
 
-/** Moves raw_data of large initializers into one file; returns a function that puts them back. */
-function externalize(tensors: TensorProto[], dataPath: string, location: string): () => void {
-  const moved = tensors.filter((t) => t.rawData.length >= EXTERNAL_MIN_BYTES && t.dataLocation !== DataLocation.EXTERNAL);
+/**
+ * Moves raw_data of initializers of at least `minBytes` into one file; returns a function that puts them
+ * back, or undefined when no tensor is that large (and no file is written).
+ */
+function externalize(tensors: TensorProto[], dataPath: string, location: string, minBytes: number): (() => void) | undefined {
+  // Tensors without raw_data keep their values in typed fields, which external data cannot describe.
+  const moved = tensors.filter((t) => t.rawData.length > 0 && t.rawData.length >= minBytes && t.dataLocation !== DataLocation.EXTERNAL);
+  if (moved.length === 0) return undefined;
+  // Writing over the file that the model's other external tensors read would corrupt them.
+  if (tensors.some((t) => t.dataLocation === DataLocation.EXTERNAL && t.externalData.some((e) => e.key === "location" && e.value === location))) {
+    throw new ModelFormatError(`cannot write external data to ${dataPath}: the model's external tensors already read that file`, {
+      hint: "inline the model's external data first, or save under another name",
+    });
+  }
   const chunks: Uint8Array[] = [];
   const saved: { tensor: TensorProto; raw: TensorProto["rawData"]; ext: TensorProto["externalData"]; location?: DataLocation }[] = [];
   let offset = 0;
