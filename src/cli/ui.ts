@@ -12,6 +12,8 @@ export interface UiOptions {
 }
 
 export interface Spinner {
+  /** Progress text: the spinner's label on a terminal, a line under --verbose elsewhere. */
+  update(text: string): void;
   succeed(text?: string): void;
   fail(text?: string): void;
 }
@@ -58,10 +60,10 @@ export class Ui {
   spinner(text: string): Spinner {
     if (!this.interactive) {
       this.debug(text);
-      return { succeed: () => {}, fail: () => {} };
+      return { update: (t) => this.debug(t), succeed: () => {}, fail: () => {} };
     }
     const s = ora({ text, stream: this.stderr }).start();
-    return { succeed: (t) => s.succeed(t), fail: (t) => s.fail(t) };
+    return { update: (t) => void (s.text = t), succeed: (t) => s.succeed(t), fail: (t) => s.fail(t) };
   }
 }
 
