@@ -9,6 +9,7 @@ Needs torch, torchvision, transformers, onnx and onnxruntime. Usage:
     python3 scripts/verify-templates.py DIR      # DIR holds <template>.onnx files written by trtx export
 """
 import collections
+import contextlib
 import json
 import os
 import sys
@@ -99,8 +100,10 @@ def verify(name, path, workdir):
                          dynamic_axes={n: {0: "batch"} for n in list(feeds) + list(torch_out)})
     try:
         torch.onnx.export(module, example, theirs_path, dynamo=False, **export_kwargs)
-    except TypeError:
+        exporter = "torchscript"
+    except TypeError:  # a torch without dynamo=, or a model the TorchScript exporter cannot take
         torch.onnx.export(module, example, theirs_path, **export_kwargs)
+        exporter = "dynamo"
     theirs = onnx.load(theirs_path)
     return {
         "template": name,
@@ -109,6 +112,7 @@ def verify(name, path, workdir):
         "state_dict": {"missing": missing, "unexpected": unexpected, "shape_mismatch": shape_mismatch},
         "outputs_vs_torch": errors,
         "io": {"trtx": io(ours), "torch.onnx.export": io(theirs)},
+        "exporter": exporter,
         "ops": {"trtx": op_counts(ours), "torch.onnx.export": op_counts(theirs)},
         "torch": torch.__version__,
     }
@@ -117,10 +121,12 @@ def verify(name, path, workdir):
 def main():
     workdir = sys.argv[1]
     results = []
-    for name in ["resnet18", "resnet50", "mobilenet_v2", "bert-tiny"]:
-        path = os.path.join(workdir, f"{name}.onnx")
-        if os.path.exists(path):
-            results.append(verify(name, path, workdir))
+    # torch's exporters print progress on stdout; keep stdout for the JSON report.
+    with contextlib.redirect_stdout(sys.stderr):
+        for name in ["resnet18", "resnet50", "mobilenet_v2", "bert-tiny"]:
+            path = os.path.join(workdir, f"{name}.onnx")
+            if os.path.exists(path):
+                results.append(verify(name, path, workdir))
     print(json.dumps(results, indent=1))
 
 
