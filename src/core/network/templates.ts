@@ -8,9 +8,6 @@ import { parseNetworkYaml, type NetworkSpec } from "./spec.js";
 /** templates/ at the package root (three folders above dist/src/core/network). */
 export const TEMPLATES_DIR = fileURLToPath(new URL("../../../../templates/", import.meta.url));
 
-/** The default model when none is given (`trtx repo init`, `npm start`). */
-export const DEFAULT_TEMPLATE = "resnet50";
-
 export function templateNames(): string[] {
   return fs.readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith(".yaml")).map((f) => f.slice(0, -".yaml".length)).sort();
 }
