@@ -4,12 +4,14 @@
  * call it in-process.
  */
 import { Command, CommanderError } from "commander";
+import { CheckFailedError } from "../core/errors.js";
 import { TRTX_VERSION } from "../core/version.js";
 import { demoCommand } from "./commands/demo.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { exportCommand } from "./commands/export.js";
 import { inspectCommand } from "./commands/inspect.js";
 import { pendingCommands } from "./commands/pending.js";
+import { runCommand } from "./commands/run.js";
 import { ExitCode, reportError } from "./exit-codes.js";
 import { addReportingOptions, uiFor } from "./options/reporting.js";
 import { Ui, colorEnabled } from "./ui.js";
@@ -22,7 +24,7 @@ export function buildProgram(): Command {
       .showSuggestionAfterError()
       .configureHelp({ showGlobalOptions: true }),
   );
-  for (const command of [exportCommand(), inspectCommand(), doctorCommand(), demoCommand(), ...pendingCommands()]) {
+  for (const command of [exportCommand(), runCommand(), inspectCommand(), doctorCommand(), demoCommand(), ...pendingCommands()]) {
     program.addCommand(command);
   }
   // As trtexec logs its parsed options: with --verbose every run can be reproduced from its log.
@@ -50,7 +52,8 @@ export async function main(argv: string[]): Promise<number> {
     ui.error(report.line);
     if (report.stack) process.stderr.write(`${report.stack}\n`);
     else if (ui.verbose && e instanceof Error && e.cause) process.stderr.write(`caused by: ${String(e.cause)}\n`);
-    if (ui.json) ui.printJson(report.json);
+    // A failed check was measured and reported: its command already printed the result, verdict included.
+    if (ui.json && !(e instanceof CheckFailedError)) ui.printJson(report.json);
     return report.code;
   }
 }
