@@ -24,6 +24,11 @@ export class FileError extends TrtxError {
   override name = "FileError";
 }
 
+/** A data file (.npy, TensorProto .pb, raw .bin, JSON inputs, an image) whose contents are not what its format says. */
+export class DataFormatError extends TrtxError {
+  override name = "DataFormatError";
+}
+
 /** A file that claims to be an ONNX model but cannot be read as one. */
 export class ModelFormatError extends TrtxError {
   override name = "ModelFormatError";

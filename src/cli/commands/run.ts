@@ -10,6 +10,7 @@ import { writeFileAtomic } from "../../core/fs/atomic.js";
 import { describeModelFile } from "../../core/onnx/model-file.js";
 import { compareRun, type CompareTarget, type RunComparison } from "../../core/run/comparison.js";
 import { buildFeeds } from "../../core/run/feeds.js";
+import { loadJsonInputs } from "../../core/run/json-feeds.js";
 import { resolveModelSource } from "../../core/run/model-source.js";
 import { runModel, type RunOutcome } from "../../core/run/run.js";
 import { parseShapeSpecs } from "../../core/shapes/shape-spec.js";
@@ -27,6 +28,7 @@ interface RunFlags {
   ep: EpChoice;
   input?: string[];
   shapes?: string;
+  loadInputs?: string;
   random?: boolean;
   seed: number;
   valRange?: string[];
@@ -72,6 +74,7 @@ export function runCommand(): Command {
     .addOption(epOption())
     .option("--input <name:FILE>", "an input from .npy, .pb, .bin (with --shapes), JSON or an image (repeatable)", collect)
     .option("--shapes <specs>", "input shapes, trtexec syntax name:1x3x224x224[,name:dims]")
+    .option("--load-inputs <file.json>", "inputs from perf_analyzer input-data JSON or Polygraphy's --save-inputs JSON (first request)")
     .option("--random", "random data for inputs without --input (the default when no --input is given)")
     .addOption(new Option("--seed <n>", "seed for random inputs").default(1).argParser(positive("--seed")))
     .option("--val-range <name:[lo,hi]>", "range of random values, per input or [lo,hi] for all (repeatable)", collect)
@@ -100,10 +103,13 @@ export function runCommand(): Command {
 
       const info = describeModelFile(source.onnx);
       const files = parseInputFlags(flags.input ?? [], info.inputs.map((i) => i.name));
-      const random = flags.random || files.size === 0 ? { seed: flags.seed, ranges: parseValueRanges(flags.valRange ?? []) } : undefined;
+      const shapes = flags.shapes !== undefined ? parseShapeSpecs(flags.shapes) : undefined;
+      const loaded = flags.loadInputs !== undefined ? loadJsonInputs(flags.loadInputs, info.inputs, shapes) : undefined;
+      const random = flags.random || (files.size === 0 && !loaded) ? { seed: flags.seed, ranges: parseValueRanges(flags.valRange ?? []) } : undefined;
       const feeds = buildFeeds(info.inputs, {
         files,
-        ...(flags.shapes !== undefined ? { shapes: parseShapeSpecs(flags.shapes) } : {}),
+        ...(loaded ? { tensors: loaded } : {}),
+        ...(shapes ? { shapes } : {}),
         ...(random ? { random } : {}),
         ...(flags.preprocess ? { preprocess: flags.preprocess } : {}),
       });
@@ -117,7 +123,7 @@ export function runCommand(): Command {
 
       const summaries = (tensors: Map<string, HostTensor>, topK?: number) => Object.fromEntries([...tensors].map(([n, t]) => [n, summarize(t, topK, labels)]));
       const inputSummaries = Object.fromEntries(
-        Object.entries(summaries(feeds)).map(([n, s]) => [n, { ...s, source: files.get(n) ?? `random (seed ${flags.seed})` }]),
+        Object.entries(summaries(feeds)).map(([n, s]) => [n, { ...s, source: files.get(n) ?? (loaded?.has(n) ? flags.loadInputs! : `random (seed ${flags.seed})`) }]),
       );
       const report: RunReport = {
         schema: "trtx.run/1",

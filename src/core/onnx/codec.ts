@@ -92,3 +92,12 @@ export function isTensorFieldSet(t: TensorProto, field: PresenceField): boolean 
 export function clearTensorField(t: TensorProto, field: PresenceField): void {
   clearField(t, TensorProtoSchema.field[field]);
 }
+
+/** Decodes one TensorProto, as the ONNX backend tests store inputs and outputs (.pb files). */
+export function decodeTensor(bytes: Uint8Array): TensorProto {
+  return fromBinary(TensorProtoSchema, bytes);
+}
+
+export function encodeTensor(tensor: TensorProto): Uint8Array {
+  return toBinary(TensorProtoSchema, tensor);
+}

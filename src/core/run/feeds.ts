@@ -34,6 +34,7 @@ export function buildFeeds(inputs: readonly ValueDesc[], req: FeedRequest): Map<
     }
   }
   const rng = req.random ? new SeededRandom(req.random.seed) : undefined;
+  const shapes = withSharedSymbols(inputs, req.shapes);
   const feeds = new Map<string, HostTensor>();
   const symbols = new Map<string, { value: number; from: string }>();
   for (const desc of inputs) {
@@ -46,12 +47,12 @@ export function buildFeeds(inputs: readonly ValueDesc[], req: FeedRequest): Map<
     if (file !== undefined) {
       tensor = loadTensorFile(file, {
         dtype,
-        ...(req.shapes?.get(desc.name) ? { dims: req.shapes.get(desc.name)! } : {}),
+        ...(shapes.get(desc.name) ? { dims: shapes.get(desc.name)! } : {}),
         ...(req.preprocess ? { preprocess: req.preprocess, imageSize: imageSize(desc, file) } : {}),
       });
       source = path.basename(file);
     } else if (!tensor && rng) {
-      const dims = resolveDims(desc, req.shapes, { batch: 1 });
+      const dims = resolveDims(desc, shapes, { batch: 1 });
       tensor = randomTensor({ name: desc.name, dtype, dims }, rng, valueRangeFor(req.random!.ranges, desc.name));
       source = "random data";
     }
@@ -62,6 +63,28 @@ export function buildFeeds(inputs: readonly ValueDesc[], req: FeedRequest): Map<
     feeds.set(desc.name, tensor);
   }
   return feeds;
+}
+
+/**
+ * --shapes plus the shapes they imply: a symbolic dim sized in one input ("batch" = 2 in tokens:2x5) has that
+ * size in every other input that shares it, so random data for those inputs agrees.
+ */
+function withSharedSymbols(inputs: readonly ValueDesc[], given: Map<string, number[]> | undefined): Map<string, number[]> {
+  const shapes = new Map(given ?? []);
+  const sizes = new Map<string, number>();
+  for (const desc of inputs) {
+    const dims = shapes.get(desc.name);
+    desc.shape?.forEach((d, i) => {
+      if (typeof d === "string" && dims?.[i] !== undefined && !sizes.has(d)) sizes.set(d, dims[i]!);
+    });
+  }
+  for (const desc of inputs) {
+    if (shapes.has(desc.name) || !desc.shape) continue;
+    const implied = desc.shape.map((d) => (typeof d === "number" ? d : typeof d === "string" ? sizes.get(d) : undefined));
+    const anySymbolic = desc.shape.some((d) => typeof d === "string");
+    if (anySymbolic && implied.every((d) => d !== undefined)) shapes.set(desc.name, implied as number[]);
+  }
+  return shapes;
 }
 
 /** An image becomes [1,3,H,W]: the model's H and W when fixed, else 224. */
