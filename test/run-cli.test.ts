@@ -86,6 +86,12 @@ test("an engine bundle runs its model.onnx", (t) => {
   fs.copyFileSync(fixture("mlp_dynbatch.onnx"), path.join(bundle, "model.onnx"));
   fs.writeFileSync(path.join(bundle, "manifest.json"), JSON.stringify({ schema: "trtx.bundle/1", source: { path: "missing.onnx" } }));
   assert.equal(runCli(["run", "--loadEngine", bundle]).code, 0);
+  fails(["run", "--loadEngine", bundle, "--compare-onnx"], 2, /--compare-onnx without a model needs/);
+  fs.copyFileSync(fixture("mlp_dynbatch.onnx"), path.join(dir, "source.onnx"));
+  fs.writeFileSync(path.join(bundle, "manifest.json"), JSON.stringify({ schema: "trtx.bundle/1", source: { path: "../source.onnx" } }));
+  const r = runCli(["run", "--loadEngine", bundle, "--compare-onnx", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(JSON.parse(r.stdout).comparison.against, /model source\.onnx/);
   fails(["run", "--loadEngine", fixture("mlp_dynbatch.onnx")], 1, /is not an engine bundle/);
 });
 

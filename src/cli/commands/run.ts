@@ -37,7 +37,7 @@ interface RunFlags {
   saveOutputs?: string;
   compareTo?: string;
   compareEp?: EpChoice;
-  compareOnnx?: string;
+  compareOnnx?: string | true;
   atol?: string[];
   rtol?: string[];
   checkErrorStat: "elemwise" | "max" | "mean" | "median";
@@ -83,7 +83,7 @@ export function runCommand(): Command {
     .option("--save-outputs <dir>", "write each output as <name>.npy and summary.json")
     .option("--compare-to <dir|file>", "compare with saved outputs (.npy per output, or ONNX test output_N.pb)")
     .addOption(new Option("--compare-ep <provider>", "compare with the same model on another provider").argParser(parseEp))
-    .option("--compare-onnx <model.onnx>", "compare with another model on the same inputs (a bundle: its source model)")
+    .option("--compare-onnx [model.onnx]", "compare with another model on the same inputs; alone, with --loadEngine: the bundle's source model")
     .option("--atol <[name:]value>", "absolute tolerance, default 1e-5; name:value for one output (repeatable)", collect)
     .option("--rtol <[name:]value>", "relative tolerance, default 1e-5; name:value for one output (repeatable)", collect)
     .addOption(new Option("--check-error-stat <stat>", "compare each element, or the max/mean/median error").choices(["elemwise", "max", "mean", "median"]).default("elemwise"))
@@ -118,7 +118,7 @@ export function runCommand(): Command {
       spinner.succeed(`ran on ${outcome.provider}`);
 
       const target: CompareTarget | undefined =
-        flags.compareTo !== undefined ? { to: flags.compareTo } : flags.compareEp !== undefined ? { ep: flags.compareEp } : flags.compareOnnx !== undefined ? { onnx: flags.compareOnnx } : undefined;
+        flags.compareTo !== undefined ? { to: flags.compareTo } : flags.compareEp !== undefined ? { ep: flags.compareEp } : flags.compareOnnx !== undefined ? { onnx: compareModel(flags.compareOnnx, source.sourceOnnx) } : undefined;
       const comparison = target ? await compareRun(target, source.onnx, flags.ep, feeds, outcome.outputs, { atol, rtol }, flags.checkErrorStat) : undefined;
 
       const summaries = (tensors: Map<string, HostTensor>, topK?: number) => Object.fromEntries([...tensors].map(([n, t]) => [n, summarize(t, topK, labels)]));
@@ -164,6 +164,12 @@ function parseInputFlags(values: string[], inputNames: string[]): Map<string, st
     files.set(name, v.slice(colon + 1));
   }
   return files;
+}
+
+function compareModel(flag: string | true, bundleSource: string | undefined): string {
+  if (flag !== true) return flag;
+  if (bundleSource === undefined) throw new UsageError("--compare-onnx without a model needs --loadEngine with a bundle whose manifest names an existing source model", { hint: "pass --compare-onnx model.onnx" });
+  return bundleSource;
 }
 
 function readText(file: string): string {
