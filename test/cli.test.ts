@@ -88,10 +88,13 @@ test("doctor reports cpu as available, with a self-test, and auto's choice", () 
   assert.equal(runCli(["doctor", "--ep", "cpu", "--json"]).code, 0);
 });
 
-test("demo (npm start) exits 0 and shows a real inspection", () => {
-  const r = runCli(["demo"]);
+test("demo (npm start) exports the model, runs it and checks it against the CPU", (t) => {
+  const dir = tempDir(t);
+  const r = runCli(["demo", "--template", "mobilenet_v2", "--dir", dir]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /input float32 \[batch,64\]/);
+  assert.match(r.stdout, /input  input float32 \[batch,3,224,224\]/);
+  assert.match(r.stdout, /agrees with provider cpu/);
+  assert.deepEqual(fs.readdirSync(dir), ["mobilenet_v2.onnx"]);
 });
 
 test("--verbose logs the resolved options to stderr and leaves stdout to the result", () => {
