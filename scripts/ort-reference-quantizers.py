@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Makes ONNX Runtime's own INT8 and FP16 versions of a float32 model, for comparing trtx's against them.
 
-    python3 scripts/ort-reference-quantizers.py model.onnx OUT_DIR [--samples 16] [--seed 1]
+    python3 scripts/ort-reference-quantizers.py model.onnx OUT_DIR [--samples 16] [--seed 1] [--also NAME=PATH]...
 
 Writes OUT_DIR/ort_int8.onnx (onnxruntime.quantization.quantize_static: QDQ, uint8 activations, int8
 per-channel weights, MinMax calibration on seeded uniform [0,1) data — the data trtx's `--calib random` draws)
 and OUT_DIR/ort_fp16.onnx (onnxruntime.transformers.float16.convert_float_to_float16, keep_io_types=True),
 then prints a JSON line with each model's CPU throughput (2 intra-op threads) and its cosine similarity to the
-float32 model on held-out inputs. Needs onnx, onnxruntime and numpy.
+float32 model on held-out inputs. `--also trtx_int8=bundle/model.onnx` measures other models (trtx's) the same
+way in the same run, for side-by-side ratios. Needs onnx, onnxruntime and numpy.
 """
 import argparse
 import json
@@ -65,6 +66,7 @@ def main():
     parser.add_argument("--samples", type=int, default=16)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--also", action="append", default=[], help="NAME=PATH of another model to measure")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     shapes = input_shapes(args.model)
@@ -77,7 +79,8 @@ def main():
     feeds = {n: rng.random([args.batch] + s[1:], dtype=np.float32) for n, s in shapes.items()}
     reference = session(args.model).run(None, feeds)[0]
     report = {"fp32_per_s": throughput(args.model, feeds)}
-    for name, path in (("ort_int8", int8), ("ort_fp16", fp16)):
+    others = [tuple(a.split("=", 1)) for a in args.also]
+    for name, path in [("ort_int8", int8), ("ort_fp16", fp16), *others]:
         out = session(path).run(None, feeds)[0]
         report[name] = {"path": path, "cosine": cosine(out, reference), "per_s_cpu": throughput(path, feeds)}
     print(json.dumps(report))
