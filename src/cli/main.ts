@@ -6,6 +6,7 @@
 import { Command, CommanderError } from "commander";
 import { CheckFailedError } from "../core/errors.js";
 import { TRTX_VERSION } from "../core/version.js";
+import { buildCommand } from "./commands/build.js";
 import { demoCommand } from "./commands/demo.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { exportCommand } from "./commands/export.js";
@@ -24,7 +25,7 @@ export function buildProgram(): Command {
       .showSuggestionAfterError()
       .configureHelp({ showGlobalOptions: true }),
   );
-  for (const command of [exportCommand(), runCommand(), inspectCommand(), doctorCommand(), demoCommand(), ...pendingCommands()]) {
+  for (const command of [exportCommand(), buildCommand(), runCommand(), inspectCommand(), doctorCommand(), demoCommand(), ...pendingCommands()]) {
     program.addCommand(command);
   }
   // As trtexec logs its parsed options: with --verbose every run can be reproduced from its log.

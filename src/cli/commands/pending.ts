@@ -3,7 +3,6 @@ import { Command } from "commander";
 import { NotImplementedError } from "../../core/errors.js";
 
 const PENDING: Record<string, string> = {
-  build: "build an engine bundle (FP16, INT8 calibration, shape profiles, manifest, accuracy check)",
   repo: "scaffold and validate Triton model repositories",
   perf: "measure latency and throughput per batch size",
   deploy: "write Triton-on-Kubernetes manifests (and compose for one box) for a repository",
@@ -17,7 +16,7 @@ export function pendingCommands(): Command[] {
       .allowExcessArguments()
       .helpOption(false)
       .action(() => {
-        throw new NotImplementedError(`trtx ${name} is not built yet`, { hint: "available now: export, run, inspect, doctor" });
+        throw new NotImplementedError(`trtx ${name} is not built yet`, { hint: "available now: export, build, run, inspect, doctor" });
       }),
   );
 }

@@ -25,6 +25,7 @@ import { renderRun } from "../render/run-report.js";
 interface RunFlags {
   onnx?: string;
   loadEngine?: string;
+  allowForeign?: boolean;
   ep: EpChoice;
   input?: string[];
   shapes?: string;
@@ -71,6 +72,7 @@ export function runCommand(): Command {
     .description("run inference on real or random inputs, save tensors, compare with a reference")
     .option("--onnx <model.onnx>", "the model to run")
     .option("--loadEngine <bundle>", "an engine bundle written by trtx build")
+    .option("--allow-foreign", "run a bundle built for a provider or GPU this machine does not have")
     .addOption(epOption())
     .option("--input <name:FILE>", "an input from .npy, .pb, .bin (with --shapes), JSON or an image (repeatable)", collect)
     .option("--shapes <specs>", "input shapes, trtexec syntax name:1x3x224x224[,name:dims]")

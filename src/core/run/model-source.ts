@@ -4,7 +4,9 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { FileError, UsageError } from "../errors.js";
+import { foreignReason, type Fingerprint } from "../build/fingerprint.js";
+import { FileError, ProviderUnavailableError, UsageError } from "../errors.js";
+import { PROVIDERS, type Provider } from "../ep/providers.js";
 
 export interface ModelSource {
   /** The ONNX file to run. */
@@ -13,7 +15,8 @@ export interface ModelSource {
   sourceOnnx?: string;
 }
 
-export function resolveModelSource(options: { onnx?: string; loadEngine?: string }): ModelSource {
+/** allowForeign: run a bundle built for a provider or GPU this machine does not have (its numbers may differ). */
+export function resolveModelSource(options: { onnx?: string; loadEngine?: string; allowForeign?: boolean }): ModelSource {
   if ((options.onnx === undefined) === (options.loadEngine === undefined)) {
     throw new UsageError(options.onnx ? "give --onnx or --loadEngine, not both" : "no model given", { hint: "pass --onnx model.onnx or --loadEngine model.trtx" });
   }
@@ -26,17 +29,22 @@ export function resolveModelSource(options: { onnx?: string; loadEngine?: string
       hint: "pass the bundle folder, or the model itself with --onnx",
     });
   }
-  return { onnx, ...sourceFromManifest(bundle) };
+  return { onnx, ...fromManifest(bundle, options.allowForeign ?? false) };
 }
 
-function sourceFromManifest(bundle: string): { sourceOnnx?: string } {
+function fromManifest(bundle: string, allowForeign: boolean): { sourceOnnx?: string } {
   const manifest = path.join(bundle, "manifest.json");
   if (!fs.existsSync(manifest)) return {};
-  let parsed: { source?: { path?: unknown } };
+  let parsed: { source?: { path?: unknown }; provider?: unknown; fingerprint?: Fingerprint };
   try {
     parsed = JSON.parse(fs.readFileSync(manifest, "utf8"));
   } catch (e) {
     throw new FileError(`${manifest} is not valid JSON (${(e as Error).message})`, { hint: "rebuild the bundle with trtx build" });
+  }
+  const provider = parsed.provider;
+  if (!allowForeign && typeof provider === "string" && (PROVIDERS as readonly string[]).includes(provider)) {
+    const reason = foreignReason(provider as Provider, parsed.fingerprint);
+    if (reason) throw new ProviderUnavailableError(`${bundle} was not built for this machine: ${reason}`, { hint: "rebuild it here with trtx build, or pass --allow-foreign to run it anyway" });
   }
   const source = parsed.source?.path;
   if (typeof source !== "string") return {};
