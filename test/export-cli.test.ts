@@ -3,15 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { describeModelFile } from "../src/core/onnx/model-file.js";
-import { fixture, runCli, tempDir } from "./helpers.js";
-
-function fails(args: string[], code: number, pattern: RegExp) {
-  const r = runCli(args);
-  assert.equal(r.code, code, `${args.join(" ")}: ${r.stderr}`);
-  assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
-  assert.match(r.stderr, pattern);
-  assert.doesNotMatch(r.stderr, /\n\s+at /);
-}
+import { fails, fixture, runCli, tempDir } from "./helpers.js";
 
 test("export --template writes the model and reports it as JSON", (t) => {
   const out = path.join(tempDir(t), "mlp.onnx");

@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -29,4 +30,13 @@ export function runCli(args: string[], env: Record<string, string> = {}): CliRes
     timeout: 60_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The CLI refused: the given exit code and one line on stderr that matches, with no stack trace. */
+export function fails(args: string[], code: number, pattern: RegExp): void {
+  const r = runCli(args);
+  assert.equal(r.code, code, `${args.join(" ")}: ${r.stderr}`);
+  assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+  assert.match(r.stderr, pattern);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
 }

@@ -3,15 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { encodeNpy } from "../src/core/tensor/npy.js";
-import { fixture, runCli, tempDir } from "./helpers.js";
-
-function fails(args: string[], code: number, pattern: RegExp) {
-  const r = runCli(args);
-  assert.equal(r.code, code, `${args.join(" ")}: ${r.stderr}`);
-  assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
-  assert.match(r.stderr, pattern);
-  assert.doesNotMatch(r.stderr, /\n\s+at /);
-}
+import { fails, fixture, runCli, tempDir } from "./helpers.js";
 
 const npy = (dir: string, name: string, dtype: "float32" | "float64" | "int64", dims: number[], values: number[]) => {
   const data = dtype === "int64" ? BigInt64Array.from(values, BigInt) : dtype === "float64" ? Float64Array.from(values) : Float32Array.from(values);

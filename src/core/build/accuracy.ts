@@ -13,6 +13,7 @@ import { fromOrtTensor, toOrtTensor } from "../run/ort-tensor.js";
 import { toFloat16Array } from "../tensor/float16.js";
 import { toFloat64, type HostTensor } from "../tensor/host-tensor.js";
 import type { Sample } from "./calibration-data.js";
+import { cosine } from "../compare/cosine.js";
 
 export interface OutputAccuracy {
   name: string;
@@ -164,21 +165,6 @@ class Accumulator {
   }
 }
 
-/** Two all-zero outputs agree perfectly; one all-zero output against a non-zero one does not. */
-export function cosine(a: Float64Array, b: Float64Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  if (na === 0 && nb === 0) return 1;
-  if (na === 0 || nb === 0) return 0;
-  const c = dot / Math.sqrt(na * nb);
-  return Number.isNaN(c) ? Number.NEGATIVE_INFINITY : c;
-}
 
 function argmax(v: Float64Array, offset: number, n: number): number {
   let best = 0;
