@@ -60,7 +60,7 @@ test("--json errors also come as a JSON object on stdout", () => {
 });
 
 test("commands not built yet say so and exit 2", () => {
-  for (const name of ["repo", "perf", "deploy"]) {
+  for (const name of ["perf", "deploy"]) {
     assertUserError(runCli([name, "--onnx", "m.onnx"]), 2, new RegExp(`trtx ${name} is not built yet`));
   }
 });
@@ -102,4 +102,10 @@ test("--verbose logs the resolved options to stderr and leaves stdout to the res
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /trtx inspect \{"args":\[".*fp16_io.onnx"\].*"verbose":true/);
   assert.equal(JSON.parse(r.stdout).inputs[0].dtype, "float16");
+});
+
+test("repo subcommands not built yet say so and exit 2", () => {
+  for (const name of ["validate", "add-version"]) {
+    assertUserError(runCli(["repo", name, "model_repository"]), 2, new RegExp(`trtx repo ${name} is not built yet`));
+  }
 });

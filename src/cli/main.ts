@@ -12,6 +12,7 @@ import { doctorCommand } from "./commands/doctor.js";
 import { exportCommand } from "./commands/export.js";
 import { inspectCommand } from "./commands/inspect.js";
 import { pendingCommands } from "./commands/pending.js";
+import { repoCommand } from "./commands/repo.js";
 import { runCommand } from "./commands/run.js";
 import { ExitCode, reportError } from "./exit-codes.js";
 import { addReportingOptions, uiFor } from "./options/reporting.js";
@@ -25,7 +26,7 @@ export function buildProgram(): Command {
       .showSuggestionAfterError()
       .configureHelp({ showGlobalOptions: true }),
   );
-  for (const command of [exportCommand(), buildCommand(), runCommand(), inspectCommand(), doctorCommand(), demoCommand(), ...pendingCommands()]) {
+  for (const command of [exportCommand(), buildCommand(), runCommand(), repoCommand(), inspectCommand(), doctorCommand(), demoCommand(), ...pendingCommands()]) {
     program.addCommand(command);
   }
   // As trtexec logs its parsed options: with --verbose every run can be reproduced from its log.

@@ -3,20 +3,21 @@ import { Command } from "commander";
 import { NotImplementedError } from "../../core/errors.js";
 
 const PENDING: Record<string, string> = {
-  repo: "scaffold and validate Triton model repositories",
   perf: "measure latency and throughput per batch size",
   deploy: "write Triton-on-Kubernetes manifests (and compose for one box) for a repository",
 };
 
+export function pendingCommand(name: string, description: string, fullName = name): Command {
+  return new Command(name)
+    .description(`${description} (not built yet)`)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .helpOption(false)
+    .action(() => {
+      throw new NotImplementedError(`trtx ${fullName} is not built yet`, { hint: "available now: export, build, run, repo init/lint/fmt/ls, inspect, doctor" });
+    });
+}
+
 export function pendingCommands(): Command[] {
-  return Object.entries(PENDING).map(([name, description]) =>
-    new Command(name)
-      .description(`${description} (not built yet)`)
-      .allowUnknownOption()
-      .allowExcessArguments()
-      .helpOption(false)
-      .action(() => {
-        throw new NotImplementedError(`trtx ${name} is not built yet`, { hint: "available now: export, build, run, inspect, doctor" });
-      }),
-  );
+  return Object.entries(PENDING).map(([name, description]) => pendingCommand(name, description));
 }

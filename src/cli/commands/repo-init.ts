@@ -1,0 +1,72 @@
+/** `trtx repo init NAME`: one model of a Triton repository (config.pbtxt and its version folder) from an ONNX model, a bundle or a template. */
+import { Command, Option } from "commander";
+import { UsageError } from "../../core/errors.js";
+import { DEFAULT_MAX_BATCH, DEFAULT_REPO, planRepository, resolveRepoSource, type PlannedFile } from "../../core/triton/plan-repository.js";
+import { renderModelConfig } from "../../core/triton/pbtxt-render.js";
+import { writeRepoPlan } from "../../core/triton/repo-write.js";
+import { uiFor } from "../options/reporting.js";
+
+function integer(flag: string, min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min) throw new UsageError(`${flag} ${value} is not valid`, { hint: `use an integer of at least ${min}` });
+    return n;
+  };
+}
+
+function integerList(flag: string) {
+  const one = integer(flag, 0);
+  return (value: string): number[] => value.split(",").map((part) => one(part.trim()));
+}
+
+interface InitFlags {
+  onnx?: string;
+  loadEngine?: string;
+  repo: string;
+  maxBatch?: number;
+  dynamicBatching?: boolean;
+  preferred?: number[];
+  maxQueueDelayUs?: number;
+  instances?: number;
+  kind?: "gpu" | "cpu";
+  gpus?: number[];
+  modelVersion: number;
+  dryRun?: boolean;
+  force?: boolean;
+}
+
+export function repoInitCommand(): Command {
+  return new Command("init")
+    .description("add a model to a Triton repository: config.pbtxt and <version>/model.onnx")
+    .argument("<name>", "the model's name and folder; with no --onnx or --loadEngine, a built-in template")
+    .option("--onnx <model.onnx>", "the ONNX model to serve")
+    .option("--loadEngine <bundle.trtx>", "a bundle from trtx build: its model, with ORT's TensorRT set up as it was built")
+    .option("--repo <dir>", "the model repository", DEFAULT_REPO)
+    .addOption(new Option("--max-batch <n>", `max_batch_size (batchable models; default ${DEFAULT_MAX_BATCH}, 0 for none)`).argParser(integer("--max-batch", 0)))
+    .option("--dynamic-batching", "turn on Triton's dynamic batcher")
+    .addOption(new Option("--preferred <sizes>", "with --dynamic-batching: preferred batch sizes, e.g. 8,16").argParser(integerList("--preferred")))
+    .addOption(new Option("--max-queue-delay-us <us>", "with --dynamic-batching: how long a request may wait for a batch").argParser(integer("--max-queue-delay-us", 0)))
+    .addOption(new Option("--instances <n>", "instances of the model (per GPU with --kind gpu)").argParser(integer("--instances", 1)))
+    .addOption(new Option("--kind <kind>", "where instances run").choices(["gpu", "cpu"]))
+    .addOption(new Option("--gpus <ids>", "with --kind gpu: the GPUs to use, e.g. 0,1").argParser(integerList("--gpus")))
+    // Not --version: the program takes that flag anywhere on the line to print its own version.
+    .addOption(new Option("--model-version <n>", "the version folder").default(1).argParser(integer("--model-version", 1)))
+    .option("--dry-run", "print the plan and write nothing")
+    .option("--force", "replace the model folder if it exists")
+    .addHelpText("after", ["", "Examples:", "  trtx repo init mlp", "  trtx repo init resnet --onnx resnet50.onnx --dynamic-batching --preferred 8,16", "  trtx repo init resnet --loadEngine resnet50.trtx --kind gpu --gpus 0,1"].join("\n"))
+    .action((name: string, flags: InitFlags, command: Command) => {
+      const ui = uiFor(command);
+      const plan = planRepository({ ...flags, version: flags.modelVersion, name, source: resolveRepoSource({ name, onnx: flags.onnx, loadEngine: flags.loadEngine }) });
+      if (!flags.dryRun) writeRepoPlan(plan, { force: Boolean(flags.force) });
+      if (ui.json) return ui.printJson({ schema: "trtx.repo-init/1", written: !flags.dryRun, ...plan });
+      ui.print(`${flags.dryRun ? "would write" : "wrote"} ${ui.out.bold(plan.modelDir)}`);
+      for (const file of plan.files) ui.print(`  ${file.path}  ${describe(file)}`);
+      if (flags.dryRun) ui.print(`\nconfig.pbtxt:\n${renderModelConfig(plan.config).trimEnd()}`);
+    });
+}
+
+function describe(file: PlannedFile): string {
+  if ("content" in file) return `${file.content.length} bytes`;
+  if ("copyFrom" in file) return `copy of ${file.copyFrom}`;
+  return `exported from template ${file.template}`;
+}

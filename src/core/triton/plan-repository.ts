@@ -1,0 +1,173 @@
+/**
+ * `trtx repo init`: one model of a Triton repository, planned as data (the files and the ModelConfig) so that a dry
+ * run, --json and the writer all show the same thing. planRepository is pure; resolveRepoSource does the reading.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { MODEL_FILE, readManifest } from "../build/manifest.js";
+import { FileError, UsageError } from "../errors.js";
+import { compileNetwork } from "../network/compile.js";
+import { loadTemplate, templateNames } from "../network/templates.js";
+import { describeModelFile } from "../onnx/model-file.js";
+import { batchVerdict, type BatchVerdict, type ValueDesc } from "../onnx/model-info.js";
+import type { ConfigObject } from "./pbtxt-parse.js";
+import { renderModelConfig } from "./pbtxt-render.js";
+import { profileWarmups, tensorRtAccelerator, type BundleSettings } from "./repo-bundle.js";
+import { tensorEntry } from "./repo-tensors.js";
+
+/** Where the model comes from, already described: its IO, and the files that carry it. */
+export type RepoSource =
+  | { kind: "onnx"; path: string; externalData: string[]; inputs: ValueDesc[]; outputs: ValueDesc[]; batch: BatchVerdict }
+  | { kind: "bundle"; dir: string; path: string; externalData: string[]; inputs: ValueDesc[]; outputs: ValueDesc[]; batch: BatchVerdict; settings?: BundleSettings }
+  | { kind: "template"; template: string; inputs: ValueDesc[]; outputs: ValueDesc[]; batch: BatchVerdict };
+
+export interface RepoInitOptions {
+  name: string;
+  repo: string;
+  source: RepoSource;
+  maxBatch?: number;
+  dynamicBatching?: boolean;
+  preferred?: number[];
+  maxQueueDelayUs?: number;
+  instances?: number;
+  kind?: "gpu" | "cpu";
+  gpus?: number[];
+  version?: number;
+}
+
+/** A file of the model folder, by path relative to it: text, a copy, or a built-in template exported there. */
+export type PlannedFile = { path: string; content: string } | { path: string; copyFrom: string } | { path: string; template: string };
+
+export interface RepoPlan {
+  modelDir: string;
+  files: PlannedFile[];
+  config: ConfigObject;
+}
+
+export const DEFAULT_REPO = "./model_repository";
+export const DEFAULT_MAX_BATCH = 8;
+
+/** Triton requires config `name` to equal the folder's name, so the name must be one plain folder name. */
+export function checkModelName(name: string): void {
+  if (name === "" || name.includes("/") || name.includes("\\") || name.includes("..") || name.startsWith(".")) {
+    throw new UsageError(`model name '${name}' is not valid`, { hint: "use one folder name: no '/', no '..', not starting with '.'" });
+  }
+}
+
+export function planRepository(o: RepoInitOptions): RepoPlan {
+  checkModelName(o.name);
+  const version = o.version ?? 1;
+  if (!Number.isInteger(version) || version < 1) throw new UsageError(`model version ${version} is not valid`, { hint: "Triton versions are positive integers" });
+  const { source } = o;
+  const maxBatch = maxBatchFor(o);
+  const batched = maxBatch > 0;
+  const config: ConfigObject = {
+    name: o.name,
+    platform: "onnxruntime_onnx",
+    backend: "onnxruntime",
+    ...(batched ? { max_batch_size: maxBatch } : {}),
+    input: source.inputs.map((v) => tensorEntry(v, "input", batched)),
+    output: source.outputs.map((v) => tensorEntry(v, "output", batched)),
+  };
+  const settings = source.kind === "bundle" ? source.settings : undefined;
+  if (settings !== undefined) config.optimization = tensorRtAccelerator(settings);
+  const scheduling = dynamicBatching(o, maxBatch);
+  if (scheduling !== undefined) config.dynamic_batching = scheduling;
+  const instances = instanceGroup(o);
+  if (instances !== undefined) config.instance_group = [instances];
+  if (settings !== undefined && settings.profiles.length > 0) config.model_warmup = profileWarmups(settings, source.inputs, maxBatch);
+
+  const modelDir = path.join(o.repo, o.name);
+  return { modelDir, files: [{ path: "config.pbtxt", content: renderModelConfig(config) }, ...modelFiles(source, String(version))], config };
+}
+
+/**
+ * Triton loads `<version>/model.onnx`; with external data it takes a folder of that name holding model.onnx and the
+ * data files (peer-tools.md §4), since ORT resolves data locations beside the model.
+ */
+function modelFiles(source: RepoSource, version: string): PlannedFile[] {
+  if (source.kind === "template") return [{ path: `${version}/${MODEL_FILE}`, template: source.template }];
+  if (source.externalData.length === 0) return [{ path: `${version}/${MODEL_FILE}`, copyFrom: source.path }];
+  const dir = path.dirname(source.path);
+  return [
+    { path: `${version}/${MODEL_FILE}/${MODEL_FILE}`, copyFrom: source.path },
+    ...source.externalData.map((location) => ({ path: `${version}/${MODEL_FILE}/${location}`, copyFrom: path.join(dir, location) })),
+  ];
+}
+
+function maxBatchFor(o: RepoInitOptions): number {
+  const { batch } = o.source;
+  if (o.maxBatch !== undefined && (!Number.isInteger(o.maxBatch) || o.maxBatch < 0)) throw new UsageError(`--max-batch ${o.maxBatch} is not valid`, { hint: "use 0 (no batching) or a positive integer" });
+  if (!batch.batchable) {
+    if (o.maxBatch !== undefined && o.maxBatch > 0) throw new UsageError(`--max-batch ${o.maxBatch} needs a batchable model, but ${batch.reason}`, { hint: "drop --max-batch, or export the model with a dynamic batch dim (trtx export --onnx ... --dynamic-batch)" });
+    return 0;
+  }
+  if (o.maxBatch !== undefined) return o.maxBatch;
+  // A bundle's engines cover its profiles' batch range; defaulting past it would send ORT shapes no engine holds.
+  const profiles = o.source.kind === "bundle" ? (o.source.settings?.profiles ?? []) : [];
+  const profileMax = Math.max(0, ...profiles.flatMap((p) => Object.values(p).map((r) => r.max[0] ?? 0)));
+  return profileMax > 0 ? profileMax : DEFAULT_MAX_BATCH;
+}
+
+function dynamicBatching(o: RepoInitOptions, maxBatch: number): ConfigObject | undefined {
+  if (!o.dynamicBatching) {
+    if (o.preferred !== undefined || o.maxQueueDelayUs !== undefined) throw new UsageError("--preferred and --max-queue-delay-us need --dynamic-batching");
+    return undefined;
+  }
+  if (maxBatch === 0) throw new UsageError("--dynamic-batching needs max_batch_size > 0", { hint: `the model is not batchable: ${o.source.batch.reason}` });
+  const scheduling: ConfigObject = {};
+  if (o.preferred !== undefined && o.preferred.length > 0) {
+    const bad = o.preferred.find((n) => !Number.isInteger(n) || n < 1 || n > maxBatch);
+    if (bad !== undefined) throw new UsageError(`--preferred ${bad} is not a batch size from 1 to max_batch_size ${maxBatch}`);
+    scheduling.preferred_batch_size = o.preferred;
+  }
+  if (o.maxQueueDelayUs !== undefined) {
+    if (!Number.isInteger(o.maxQueueDelayUs) || o.maxQueueDelayUs < 0) throw new UsageError(`--max-queue-delay-us ${o.maxQueueDelayUs} is not valid`, { hint: "use a whole number of microseconds" });
+    if (o.maxQueueDelayUs > 0) scheduling.max_queue_delay_microseconds = String(o.maxQueueDelayUs);
+  }
+  return scheduling;
+}
+
+/** Left out unless asked for: Triton's default (one instance per GPU) is the right start. */
+function instanceGroup(o: RepoInitOptions): ConfigObject | undefined {
+  if (o.instances === undefined && o.kind === undefined && o.gpus === undefined) return undefined;
+  const kind = o.kind ?? "gpu";
+  if (kind === "cpu" && o.gpus !== undefined) throw new UsageError("--gpus needs --kind gpu");
+  const count = o.instances ?? 1;
+  if (!Number.isInteger(count) || count < 1) throw new UsageError(`--instances ${count} is not valid`, { hint: "use a positive integer" });
+  const bad = o.gpus?.find((g) => !Number.isInteger(g) || g < 0);
+  if (bad !== undefined) throw new UsageError(`--gpus ${bad} is not a GPU index`);
+  return { kind: kind === "gpu" ? "KIND_GPU" : "KIND_CPU", count, ...(o.gpus !== undefined && o.gpus.length > 0 ? { gpus: o.gpus } : {}) };
+}
+
+/** Reads what the plan needs: the model's IO, its external data, a bundle's manifest, or a template's IO. */
+export function resolveRepoSource(o: { name: string; onnx?: string; loadEngine?: string }): RepoSource {
+  if (o.onnx !== undefined && o.loadEngine !== undefined) throw new UsageError("give --onnx or --loadEngine, not both");
+  if (o.onnx !== undefined) {
+    const info = describeModelFile(o.onnx);
+    return { kind: "onnx", path: o.onnx, externalData: info.externalData.map((e) => e.location), inputs: info.inputs, outputs: info.outputs, batch: info.batch };
+  }
+  if (o.loadEngine !== undefined) {
+    const onnx = path.join(o.loadEngine, MODEL_FILE);
+    if (!fs.existsSync(onnx)) {
+      throw new FileError(`${o.loadEngine} is not an engine bundle (a folder with model.onnx and manifest.json, written by trtx build)`, { hint: "pass the bundle folder, or the model itself with --onnx" });
+    }
+    const info = describeModelFile(onnx);
+    const manifest = readManifest(o.loadEngine);
+    return {
+      kind: "bundle",
+      dir: o.loadEngine,
+      path: onnx,
+      externalData: info.externalData.map((e) => e.location),
+      inputs: info.inputs,
+      outputs: info.outputs,
+      batch: info.batch,
+      ...(manifest !== undefined ? { settings: { precision: manifest.precision, profiles: manifest.profiles, tensorrt: manifest.tensorrt } } : {}),
+    };
+  }
+  if (!templateNames().includes(o.name)) {
+    throw new UsageError(`no model given and '${o.name}' is not a built-in template`, { hint: `pass --onnx model.onnx or --loadEngine model.trtx, or name a template: ${templateNames().join(", ")}` });
+  }
+  const { inputs, outputs } = compileNetwork(loadTemplate(o.name), { countOnly: true });
+  return { kind: "template", template: o.name, inputs, outputs, batch: batchVerdict(inputs, outputs) };
+}

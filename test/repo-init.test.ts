@@ -1,0 +1,194 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+import { BUNDLE_SCHEMA, tensorRtOptions } from "../src/core/build/manifest.js";
+import type { ShapeProfile } from "../src/core/shapes/profiles.js";
+import { exportNetwork } from "../src/core/export/network.js";
+import { batchVerdict, type ValueDesc } from "../src/core/onnx/model-info.js";
+import { parseModelConfig } from "../src/core/triton/pbtxt-parse.js";
+import { planRepository, resolveRepoSource, type RepoInitOptions, type RepoPlan } from "../src/core/triton/plan-repository.js";
+import { writeRepoPlan } from "../src/core/triton/repo-write.js";
+import { fails, fixture, ROOT, runCli, tempDir } from "./helpers.js";
+
+const GOLDEN = path.join(ROOT, "test", "golden-configs");
+
+function configOf(plan: RepoPlan): string {
+  const file = plan.files.find((f) => f.path === "config.pbtxt");
+  assert.ok(file && "content" in file, "the plan writes config.pbtxt");
+  return file.content;
+}
+
+/** The rendered config equals its golden file and parses back to the plan's config object. */
+function assertGolden(plan: RepoPlan, golden: string): void {
+  const text = configOf(plan);
+  assert.equal(text, fs.readFileSync(path.join(GOLDEN, `${golden}.pbtxt`), "utf8"));
+  assert.deepEqual(parseModelConfig(text, golden), plan.config);
+}
+
+const plan = (name: string, onnx: string, options: Partial<RepoInitOptions> = {}) =>
+  planRepository({ name, repo: "/repo", source: resolveRepoSource({ name, onnx }), ...options });
+
+test("a dynamic-batch model: max_batch_size, dims without the batch dim, dynamic batching and instances", () => {
+  const p = plan("mlp_dynbatch", fixture("mlp_dynbatch.onnx"), { dynamicBatching: true, preferred: [4, 8], maxQueueDelayUs: 100, kind: "gpu", instances: 2, gpus: [0, 1] });
+  assertGolden(p, "mlp_dynbatch");
+  assert.equal(p.modelDir, path.join("/repo", "mlp_dynbatch"));
+  assert.deepEqual(p.files.slice(1), [{ path: "1/model.onnx", copyFrom: fixture("mlp_dynbatch.onnx") }]);
+});
+
+test("a fixed-batch model: max_batch_size 0 and full dims; --max-batch and --dynamic-batching refused", (t) => {
+  const onnx = path.join(tempDir(t), "mlp2.onnx");
+  exportNetwork({ template: "mlp" }, onnx, { batch: 2 });
+  assertGolden(plan("mlp_fixed", onnx, { kind: "cpu", instances: 2 }), "mlp_fixed");
+  assert.throws(() => plan("mlp_fixed", onnx, { maxBatch: 4 }), { name: "UsageError", message: /--max-batch 4 needs a batchable model, but input input has a fixed first dimension \(2\)/ });
+  assert.throws(() => plan("mlp_fixed", onnx, { dynamicBatching: true }), { name: "UsageError", message: /--dynamic-batching needs max_batch_size > 0/ });
+  // --max-batch 0 asks for what the model already is.
+  assert.equal(plan("mlp_fixed", onnx, { maxBatch: 0 }).config.max_batch_size, undefined);
+});
+
+test("float16 IO is TYPE_FP16", () => {
+  assertGolden(plan("fp16_io", fixture("fp16_io.onnx"), { maxBatch: 16 }), "fp16_io");
+});
+
+test("int64 and float inputs, a symbolic sequence dim as -1", () => {
+  assertGolden(plan("two_input", fixture("two_input.onnx")), "two_input");
+});
+
+test("external data: 1/model.onnx is a folder holding the model and its data", () => {
+  const p = plan("external_data", fixture("external_data.onnx"), { version: 3 });
+  assertGolden(p, "external_data");
+  assert.deepEqual(p.files.slice(1), [
+    { path: "3/model.onnx/model.onnx", copyFrom: fixture("external_data.onnx") },
+    { path: "3/model.onnx/external_data.onnx.data", copyFrom: fixture("external_data.onnx.data") },
+  ]);
+});
+
+/** A bundle as trtx build writes it, fp16 with one profile (only the manifest fields repo init reads matter). */
+function fakeBundle(dir: string): string {
+  const profiles: ShapeProfile[] = [new Map([["input", { min: [1, 64], opt: [4, 64], max: [16, 64] }]])];
+  const bundle = path.join(dir, "mlp.trtx");
+  fs.mkdirSync(bundle);
+  fs.copyFileSync(fixture("mlp_dynbatch.onnx"), path.join(bundle, "model.onnx"));
+  fs.writeFileSync(path.join(bundle, "model.opt.onnx"), "not copied");
+  const manifest = {
+    schema: BUNDLE_SCHEMA,
+    precision: { fp16: true, int8: false, ioFp16: false, blockOps: [] },
+    profiles: profiles.map((p) => Object.fromEntries(p)),
+    provider: "cpu",
+    tensorrt: tensorRtOptions({ fp16: true, int8: false, modelSha256: "0123456789abcdef0123", profiles, workspace: 1 << 30 }),
+  };
+  fs.writeFileSync(path.join(bundle, "manifest.json"), JSON.stringify(manifest));
+  return bundle;
+}
+
+test("a bundle: its model only, the TensorRT accelerator with the backend's keys, a warm-up per profile", (t) => {
+  const bundle = fakeBundle(tempDir(t));
+  const p = planRepository({ name: "mlp_trt", repo: "/repo", source: resolveRepoSource({ name: "mlp_trt", loadEngine: bundle }) });
+  assertGolden(p, "bundle_fp16");
+  assert.deepEqual(p.files.slice(1), [{ path: "1/model.onnx", copyFrom: path.join(bundle, "model.onnx") }]);
+  // The profile's max batch is the default max_batch_size, and a warm-up past --max-batch is refused.
+  assert.equal(p.config.max_batch_size, 16);
+  assert.throws(() => planRepository({ name: "mlp_trt", repo: "/repo", maxBatch: 2, source: resolveRepoSource({ name: "mlp_trt", loadEngine: bundle }) }), {
+    name: "UsageError",
+    message: /profile 0 warms up at batch 4, over max_batch_size 2/,
+  });
+});
+
+test("a [batch] tensor gets dims [1] and an empty reshape; tensors Triton cannot type are refused", () => {
+  const v = (name: string, dtype: string, shape: ValueDesc["shape"]): ValueDesc => ({ name, kind: "tensor", dtype, shape });
+  const inputs = [v("ids", "int32", ["n"]), v("mask", "bool", ["n", "s"])];
+  const outputs = [v("score", "float64", ["n"]), v("half", "bfloat16", ["n", 3])];
+  const p = planRepository({ name: "m", repo: "r", source: { kind: "template", template: "m", inputs, outputs, batch: batchVerdict(inputs, outputs) } });
+  assert.deepEqual(p.config.input, [
+    { name: "ids", data_type: "TYPE_INT32", dims: ["1"], reshape: {} },
+    { name: "mask", data_type: "TYPE_BOOL", dims: ["-1"] },
+  ]);
+  assert.deepEqual(p.config.output, [
+    { name: "score", data_type: "TYPE_FP64", dims: ["1"], reshape: {} },
+    { name: "half", data_type: "TYPE_BF16", dims: ["3"] },
+  ]);
+  assert.deepEqual(parseModelConfig(configOf(p), "m"), p.config);
+  const odd = [v("x", "float8e4m3fn", ["n"])];
+  assert.throws(() => planRepository({ name: "m", repo: "r", source: { kind: "template", template: "m", inputs: odd, outputs: odd, batch: batchVerdict(odd, odd) } }), {
+    name: "UsageError",
+    message: /input x is a float8e4m3fn tensor/,
+  });
+});
+
+test("names that are not one plain folder name are refused", () => {
+  for (const name of ["", "a/b", "..", "x..y", ".hidden", "a\\b"]) {
+    assert.throws(() => plan(name, fixture("mlp_dynbatch.onnx")), { name: "UsageError", message: /model name '.*' is not valid/ }, name);
+  }
+});
+
+test("preferred sizes over max_batch_size and gpus on cpu are refused", () => {
+  assert.throws(() => plan("m", fixture("mlp_dynbatch.onnx"), { dynamicBatching: true, preferred: [16] }), /--preferred 16 is not a batch size from 1 to max_batch_size 8/);
+  assert.throws(() => plan("m", fixture("mlp_dynbatch.onnx"), { preferred: [4] }), /need --dynamic-batching/);
+  assert.throws(() => plan("m", fixture("mlp_dynbatch.onnx"), { kind: "cpu", gpus: [0] }), /--gpus needs --kind gpu/);
+});
+
+test("the writer puts the whole folder in place, refuses an existing one, and replaces it with force", (t) => {
+  const repo = tempDir(t);
+  const p = planRepository({ name: "ext", repo, source: resolveRepoSource({ name: "ext", onnx: fixture("external_data.onnx") }) });
+  writeRepoPlan(p);
+  assert.deepEqual(fs.readdirSync(repo), ["ext"]);
+  assert.equal(fs.readFileSync(path.join(repo, "ext", "config.pbtxt"), "utf8"), configOf(p));
+  assert.deepEqual(fs.readdirSync(path.join(repo, "ext", "1", "model.onnx")).sort(), ["external_data.onnx.data", "model.onnx"]);
+  assert.throws(() => writeRepoPlan(p), { name: "FileError", message: /already exists/ });
+  fs.writeFileSync(path.join(repo, "ext", "stale.txt"), "old");
+  writeRepoPlan(p, { force: true });
+  assert.deepEqual(fs.readdirSync(path.join(repo, "ext")).sort(), ["1", "config.pbtxt"]);
+  assert.deepEqual(fs.readdirSync(repo), ["ext"], "no temporary folder is left behind");
+});
+
+// The CLI tests need `trtx repo init` wired into the program (src/cli/main.ts adds repoCommand).
+const wired = runCli(["repo", "init", "--help"]).stdout.includes("Usage: trtx repo init");
+
+test("trtx repo init writes the layout; a second init refuses without --force", { skip: !wired && "trtx repo is not wired into the CLI yet" }, (t) => {
+  const repo = path.join(tempDir(t), "model_repository");
+  const args = ["repo", "init", "mlpd", "--onnx", fixture("mlp_dynbatch.onnx"), "--repo", repo, "--dynamic-batching"];
+  const r = runCli(args);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(fs.readdirSync(path.join(repo, "mlpd")).sort(), ["1", "config.pbtxt"]);
+  assert.ok(fs.statSync(path.join(repo, "mlpd", "1", "model.onnx")).isFile());
+  assert.match(fs.readFileSync(path.join(repo, "mlpd", "config.pbtxt"), "utf8"), /^name: "mlpd"\n[\s\S]*max_batch_size: 8\n[\s\S]*dynamic_batching \{ \}\n/);
+  fails(args, 1, /mlpd already exists/);
+  assert.equal(runCli([...args, "--force"]).code, 0);
+});
+
+test("trtx repo init --dry-run writes nothing; --json prints the plan", { skip: !wired && "trtx repo is not wired into the CLI yet" }, (t) => {
+  const repo = path.join(tempDir(t), "model_repository");
+  const r = runCli(["repo", "init", "ext", "--onnx", fixture("external_data.onnx"), "--repo", repo, "--dry-run", "--model-version", "2"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /would write .*ext\n  config\.pbtxt .*\n  2\/model\.onnx\/model\.onnx  copy of .*\n  2\/model\.onnx\/external_data\.onnx\.data/);
+  assert.match(r.stdout, /platform: "onnxruntime_onnx"/);
+  assert.equal(fs.existsSync(repo), false);
+  const j = runCli(["repo", "init", "ext", "--onnx", fixture("external_data.onnx"), "--repo", repo, "--dry-run", "--json"]);
+  const out = JSON.parse(j.stdout);
+  assert.equal(out.written, false);
+  assert.equal(out.config.name, "ext");
+  assert.deepEqual(out.files.map((f: { path: string }) => f.path), ["config.pbtxt", "1/model.onnx/model.onnx", "1/model.onnx/external_data.onnx.data"]);
+  assert.equal(fs.existsSync(repo), false);
+});
+
+test("trtx repo init refuses bad names and --max-batch on a fixed-batch model", { skip: !wired && "trtx repo is not wired into the CLI yet" }, (t) => {
+  const dir = tempDir(t);
+  for (const name of ["../up", ".hidden"]) fails(["repo", "init", name, "--onnx", fixture("mlp_dynbatch.onnx"), "--repo", dir], 2, /model name '.*' is not valid/);
+  const onnx = path.join(dir, "fixed.onnx");
+  exportNetwork({ template: "mlp" }, onnx, { batch: 2 });
+  fails(["repo", "init", "fixed", "--onnx", onnx, "--repo", dir, "--max-batch", "4"], 2, /--max-batch 4 needs a batchable model, but input input has a fixed first dimension \(2\)/);
+  fails(["repo", "init", "nosuch", "--repo", dir], 2, /'nosuch' is not a built-in template/);
+  assert.deepEqual(fs.readdirSync(dir), ["fixed.onnx"]);
+});
+
+test("trtx repo init mlp exports the template into the version folder", { skip: !wired && "trtx repo is not wired into the CLI yet" }, (t) => {
+  const repo = path.join(tempDir(t), "models");
+  const r = runCli(["repo", "init", "mlp", "--repo", repo, "--kind", "cpu"]);
+  assert.equal(r.code, 0, r.stderr);
+  const config = parseModelConfig(fs.readFileSync(path.join(repo, "mlp", "config.pbtxt"), "utf8"), "mlp");
+  assert.equal(config.name, "mlp");
+  assert.equal(config.max_batch_size, 8);
+  assert.deepEqual(config.instance_group, [{ kind: "KIND_CPU", count: 1 }]);
+  const run = runCli(["inspect", "--onnx", path.join(repo, "mlp", "1", "model.onnx"), "--json"]);
+  assert.equal(run.code, 0, run.stderr);
+});
