@@ -104,8 +104,7 @@ test("--verbose logs the resolved options to stderr and leaves stdout to the res
   assert.equal(JSON.parse(r.stdout).inputs[0].dtype, "float16");
 });
 
-test("repo subcommands not built yet say so and exit 2", () => {
-  for (const name of ["validate", "add-version"]) {
-    assertUserError(runCli(["repo", name, "model_repository"]), 2, new RegExp(`trtx repo ${name} is not built yet`));
-  }
+test("repo validate and add-version are built: a missing repository is a user error", () => {
+  assertUserError(runCli(["repo", "validate", "no_such_model_repository"]), 1, /cannot read model repository no_such_model_repository/);
+  assertUserError(runCli(["repo", "add-version", "m", "--onnx", fixture("mlp_dynbatch.onnx"), "--repo", "no_such_model_repository"]), 1, /model m not found/);
 });
