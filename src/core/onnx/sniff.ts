@@ -5,7 +5,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { FileError, ModelFormatError } from "../errors.js";
+import { ModelFormatError } from "../errors.js";
+import { requireFile, unreadable } from "../fs/checked-file.js";
 import { FileSource, WireError, WireReader, WireType, type ByteSource } from "./wire.js";
 
 export type FileKind =
@@ -131,21 +132,11 @@ export function sniffFile(file: string): Sniffed {
 
 /** Opens a file for reading with errors that name the problem: missing, a directory, unreadable. */
 export function openSource(file: string): FileSource {
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new FileError(`${file}: no such file`, { hint: "check the path" });
-    throw new FileError(`${file}: cannot read (${code ?? String(e)})`);
-  }
-  if (stat.isDirectory()) {
-    throw new FileError(`${file} is a directory, not a model file`, { hint: directoryHint(file) });
-  }
+  requireFile(file, "model file", directoryHint(file));
   try {
     return FileSource.open(file);
   } catch (e) {
-    throw new FileError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    throw unreadable(file, e);
   }
 }
 

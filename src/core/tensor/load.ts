@@ -13,6 +13,7 @@ import { decodeImage, imagenetOptions, isImage, preprocessImagenet } from "./ima
 import { encodeNpy, readNpy } from "./npy.js";
 import { readRawBin } from "./raw-bin.js";
 import { readTensorProto } from "./tensor-proto.js";
+import { requireFile, unreadable } from "../fs/checked-file.js";
 
 export interface LoadOptions {
   /** The dtype the model takes: needed for raw .bin files; an image becomes it when it is a float type. */
@@ -54,21 +55,13 @@ function loadImage(bytes: Uint8Array, file: string, options: LoadOptions): HostT
   return t;
 }
 
-/** Reads a whole file with errors that name the problem, as sniff.ts's openSource does for models. */
+/** Reads a whole file with errors that name the problem. */
 function readDataFile(file: string): Uint8Array {
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new FileError(`${file}: no such file`, { hint: "check the path" });
-    throw new FileError(`${file}: cannot read (${code ?? String(e)})`);
-  }
-  if (stat.isDirectory()) throw new FileError(`${file} is a directory, not a tensor file`, { hint: KINDS_HINT });
+  requireFile(file, "tensor file", KINDS_HINT);
   try {
     return fs.readFileSync(file);
   } catch (e) {
-    throw new FileError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    throw unreadable(file, e);
   }
 }
 

@@ -24,23 +24,31 @@ export interface RepositoryModel {
   problems: string[];
 }
 
-export function listRepository(dir: string): RepositoryModel[] {
+/** A version folder's name: a positive integer without leading zeros, as Triton reads it. */
+export const VERSION_FOLDER = /^[1-9]\d*$/;
+
+/** The model folders of a repository (hidden ones skipped), refused when there are none; `command` words the hint. */
+export function modelFolders(dir: string, command: string): string[] {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch (e) {
-    throw new FileError(`cannot read model repository ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { hint: "pass the repository folder, e.g. trtx repo ls ./model_repository" });
+    throw new FileError(`cannot read model repository ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { hint: `pass the repository folder, e.g. trtx repo ${command} ./model_repository` });
   }
   const models = entries.filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => e.name).sort();
   if (models.length === 0) throw new FileError(`model repository ${dir} has no model folders`, { hint: "each model is a folder holding config.pbtxt and numeric version folders" });
-  return models.map((name) => describeModel(dir, name));
+  return models;
+}
+
+export function listRepository(dir: string): RepositoryModel[] {
+  return modelFolders(dir, "ls").map((name) => describeModel(dir, name));
 }
 
 function describeModel(repo: string, name: string): RepositoryModel {
   const modelDir = path.join(repo, name);
   const versions = fs
     .readdirSync(modelDir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && /^[1-9]\d*$/.test(e.name))
+    .filter((e) => e.isDirectory() && VERSION_FOLDER.test(e.name))
     .map((e) => Number(e.name))
     .sort((a, b) => a - b);
   const base = { name, versions, dynamicBatching: false, instanceGroups: "default", problems: versions.length === 0 ? ["no version folders"] : [] };

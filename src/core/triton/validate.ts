@@ -6,12 +6,13 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { FileError, TrtxError } from "../errors.js";
+import { TrtxError } from "../errors.js";
 import { describeModelFile } from "../onnx/model-file.js";
 import { formatShape, type Dim, type ValueDesc } from "../onnx/model-info.js";
 import { lintModelConfig } from "./lint.js";
 import { parseModelConfig, type ConfigObject } from "./pbtxt-parse.js";
 import { tritonType } from "./repo-tensors.js";
+import { modelFolders, VERSION_FOLDER } from "./repository.js";
 
 export interface ValidateFinding {
   rule: string;
@@ -80,25 +81,15 @@ export const TENSORRT_ACCELERATOR_KEYS: ReadonlySet<string> = new Set([
   ].map((k) => `trt_${k}`),
 ]);
 
-const VERSION_RE = /^[1-9]\d*$/;
-
 export function validateRepository(dir: string): ModelValidation[] {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch (e) {
-    throw new FileError(`cannot read model repository ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { hint: "pass the repository folder, e.g. trtx repo validate ./model_repository" });
-  }
-  const models = entries.filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => e.name).sort();
-  if (models.length === 0) throw new FileError(`model repository ${dir} has no model folders`, { hint: "each model is a folder holding config.pbtxt and numeric version folders" });
-  return models.map((name) => ({ name, findings: validateModel(path.join(dir, name), name) }));
+  return modelFolders(dir, "validate").map((name) => ({ name, findings: validateModel(path.join(dir, name), name) }));
 }
 
 /** The numeric version folders of a model, ascending. */
 export function versionsOf(modelDir: string): number[] {
   return fs
     .readdirSync(modelDir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && VERSION_RE.test(e.name))
+    .filter((e) => e.isDirectory() && VERSION_FOLDER.test(e.name))
     .map((e) => Number(e.name))
     .sort((a, b) => a - b);
 }
@@ -130,7 +121,7 @@ export function validateModel(modelDir: string, name: string): ValidateFinding[]
   const findings: ValidateFinding[] = [];
   const entries = fs.readdirSync(modelDir, { withFileTypes: true });
   for (const e of entries) {
-    if (e.isDirectory() && !e.name.startsWith(".") && !VERSION_RE.test(e.name)) {
+    if (e.isDirectory() && !e.name.startsWith(".") && !VERSION_FOLDER.test(e.name)) {
       findings.push({ rule: "version-dir", message: `folder "${e.name}" is not a version number (Triton ignores it)` });
     }
   }
