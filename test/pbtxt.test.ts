@@ -14,6 +14,9 @@ import { tempDir } from "./helpers.js";
 const FIXTURE_DIR = fileURLToPath(new URL("../../test/fixtures-pbtxt/", import.meta.url));
 const FIXTURES = fs.readdirSync(FIXTURE_DIR).filter((f) => f.endsWith(".pbtxt")).sort();
 const readFixture = (name: string) => fs.readFileSync(path.join(FIXTURE_DIR, name), "utf8");
+/** What `trtx repo init` writes (test/repo-init.test.ts keeps these equal to its output). */
+const GOLDEN_DIR = fileURLToPath(new URL("../../test/golden-configs/", import.meta.url));
+const GOLDENS = fs.readdirSync(GOLDEN_DIR).filter((f) => f.endsWith(".pbtxt")).sort();
 const parse = (text: string) => parseModelConfig(text, "t.pbtxt");
 
 /** parse(render(x)) equals x, render is a fixed point, and protobufjs accepts the object. */
@@ -318,8 +321,10 @@ describe("protoc agrees", () => {
   test("fixtures and their renderings encode; protoc's own rendering parses to the same object", { skip }, (t) => {
     const dir = tempDir(t);
     fs.writeFileSync(path.join(dir, "model_config.proto"), protoText());
-    for (const name of FIXTURES) {
-      const original = readFixture(name);
+    const files = [...FIXTURES.map((f) => path.join(FIXTURE_DIR, f)), ...GOLDENS.map((f) => path.join(GOLDEN_DIR, f))];
+    for (const file of files) {
+      const name = path.basename(file);
+      const original = fs.readFileSync(file, "utf8");
       const config = parseModelConfig(original, name);
       for (const text of [original, renderModelConfig(config)]) {
         const encoded = protoc(dir, "encode", text);

@@ -141,10 +141,7 @@ test("the writer puts the whole folder in place, refuses an existing one, and re
   assert.deepEqual(fs.readdirSync(repo), ["ext"], "no temporary folder is left behind");
 });
 
-// The CLI tests need `trtx repo init` wired into the program (src/cli/main.ts adds repoCommand).
-const wired = runCli(["repo", "init", "--help"]).stdout.includes("Usage: trtx repo init");
-
-test("trtx repo init writes the layout; a second init refuses without --force", { skip: !wired && "trtx repo is not wired into the CLI yet" }, (t) => {
+test("trtx repo init writes the layout; a second init refuses without --force", (t) => {
   const repo = path.join(tempDir(t), "model_repository");
   const args = ["repo", "init", "mlpd", "--onnx", fixture("mlp_dynbatch.onnx"), "--repo", repo, "--dynamic-batching"];
   const r = runCli(args);
@@ -156,9 +153,9 @@ test("trtx repo init writes the layout; a second init refuses without --force", 
   assert.equal(runCli([...args, "--force"]).code, 0);
 });
 
-test("trtx repo init --dry-run writes nothing; --json prints the plan", { skip: !wired && "trtx repo is not wired into the CLI yet" }, (t) => {
+test("trtx repo init --dry-run writes nothing; --json prints the plan", (t) => {
   const repo = path.join(tempDir(t), "model_repository");
-  const r = runCli(["repo", "init", "ext", "--onnx", fixture("external_data.onnx"), "--repo", repo, "--dry-run", "--model-version", "2"]);
+  const r = runCli(["repo", "init", "ext", "--onnx", fixture("external_data.onnx"), "--repo", repo, "--dry-run", "--version", "2"]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /would write .*ext\n  config\.pbtxt .*\n  2\/model\.onnx\/model\.onnx  copy of .*\n  2\/model\.onnx\/external_data\.onnx\.data/);
   assert.match(r.stdout, /platform: "onnxruntime_onnx"/);
@@ -171,7 +168,7 @@ test("trtx repo init --dry-run writes nothing; --json prints the plan", { skip: 
   assert.equal(fs.existsSync(repo), false);
 });
 
-test("trtx repo init refuses bad names and --max-batch on a fixed-batch model", { skip: !wired && "trtx repo is not wired into the CLI yet" }, (t) => {
+test("trtx repo init refuses bad names and --max-batch on a fixed-batch model", (t) => {
   const dir = tempDir(t);
   for (const name of ["../up", ".hidden"]) fails(["repo", "init", name, "--onnx", fixture("mlp_dynbatch.onnx"), "--repo", dir], 2, /model name '.*' is not valid/);
   const onnx = path.join(dir, "fixed.onnx");
@@ -181,7 +178,7 @@ test("trtx repo init refuses bad names and --max-batch on a fixed-batch model", 
   assert.deepEqual(fs.readdirSync(dir), ["fixed.onnx"]);
 });
 
-test("trtx repo init mlp exports the template into the version folder", { skip: !wired && "trtx repo is not wired into the CLI yet" }, (t) => {
+test("trtx repo init mlp exports the template into the version folder", (t) => {
   const repo = path.join(tempDir(t), "models");
   const r = runCli(["repo", "init", "mlp", "--repo", repo, "--kind", "cpu"]);
   assert.equal(r.code, 0, r.stderr);
@@ -191,4 +188,77 @@ test("trtx repo init mlp exports the template into the version folder", { skip: 
   assert.deepEqual(config.instance_group, [{ kind: "KIND_CPU", count: 1 }]);
   const run = runCli(["inspect", "--onnx", path.join(repo, "mlp", "1", "model.onnx"), "--json"]);
   assert.equal(run.code, 0, run.stderr);
+});
+
+/** A file with a TensorRT plan's magic: nothing here can build a real one (no TensorRT). */
+function fakePlan(dir: string): string {
+  const file = path.join(dir, "yolo.plan");
+  fs.writeFileSync(file, Buffer.concat([Buffer.from("ftrt"), Buffer.alloc(60)]));
+  return file;
+}
+
+test("a TensorRT plan: platform tensorrt_plan, model.plan, tensors from --inputs/--outputs in both spellings", (t) => {
+  const file = fakePlan(tempDir(t));
+  const source = resolveRepoSource({ name: "yolo", plan: file, inputs: "images:-1x3x640x640:fp16,scale:[-1,2]:TYPE_FP32", outputs: "output0:[-1,84,8400]:float16" });
+  const p = planRepository({ name: "yolo", repo: "/repo", source, maxBatch: 4, dynamicBatching: true, warmup: true });
+  assertGolden(p, "plan_fp16");
+  assert.deepEqual(p.files.slice(1), [{ path: "1/model.plan", copyFrom: file }]);
+});
+
+test("a plan needs its tensors, a real plan header and one model flag", (t) => {
+  const dir = tempDir(t);
+  const file = fakePlan(dir);
+  const resolve = (o: Partial<Parameters<typeof resolveRepoSource>[0]>) => () => resolveRepoSource({ name: "m", ...o });
+  assert.throws(resolve({ plan: file, inputs: "x:1:fp32" }), { name: "UsageError", message: /--plan needs --inputs and --outputs/ });
+  assert.throws(resolve({ plan: fixture("mlp_dynbatch.onnx"), inputs: "x:1:fp32", outputs: "y:1:fp32" }), { name: "UsageError", message: /is an ONNX model, not a TensorRT plan/ });
+  assert.throws(resolve({ plan: path.join(dir, "none.plan"), inputs: "x:1:fp32", outputs: "y:1:fp32" }), { name: "FileError", message: /no such file/ });
+  assert.throws(resolve({ plan: file, onnx: fixture("mlp_dynbatch.onnx") }), { name: "UsageError", message: /not --onnx and --plan/ });
+  assert.throws(resolve({ onnx: fixture("mlp_dynbatch.onnx"), outputs: "y:1:fp32" }), { name: "UsageError", message: /--inputs and --outputs describe a --plan/ });
+  for (const [spec, message] of [
+    ["x:1x0:fp32", /bad dim "0"/],
+    ["x:1:fp8", /unknown data type "fp8"/],
+    ["x:fp32", /is not NAME:DIMS:DTYPE/],
+    ["x:1:fp32,,y:1:fp32", /empty entry/],
+    ["x:1:fp32,x:2:fp32", /input x is given twice/],
+  ] as const) {
+    assert.throws(resolve({ plan: file, inputs: spec, outputs: "y:1:fp32" }), { name: "UsageError", message }, spec);
+  }
+});
+
+test("--warmup: batch 1 and max_batch_size; variable dims need --shapes; --shapes alone is refused", () => {
+  const warm = plan("mlp", fixture("mlp_dynbatch.onnx"), { warmup: true, maxBatch: 4 }).config.model_warmup;
+  const sample = (batch: number) => ({ name: `batch${batch}`, batch_size: batch, inputs: { input: { data_type: "TYPE_FP32", dims: ["64"], random_data: true } } });
+  assert.deepEqual(warm, [sample(1), sample(4)]);
+  assert.throws(() => plan("two", fixture("two_input.onnx"), { warmup: true }), { name: "UsageError", message: /--warmup needs a size for input .* variable dims/ });
+  const two = plan("two", fixture("two_input.onnx"), { warmup: true, maxBatch: 2, shapes: new Map([["tokens", [1, 16]]]) });
+  assert.deepEqual((two.config.model_warmup as { batch_size: number; inputs: Record<string, { dims: string[] }> }[]).map((w) => [w.batch_size, w.inputs.tokens!.dims]), [[1, ["16"]], [2, ["16"]]]);
+  assert.throws(() => plan("mlp", fixture("mlp_dynbatch.onnx"), { warmup: true, shapes: new Map([["nope", [1]]]) }), { message: /--shapes names nope, which is not an input/ });
+  assert.throws(() => plan("mlp", fixture("mlp_dynbatch.onnx"), { shapes: new Map([["input", [1, 64]]]) }), { message: /needs --warmup/ });
+});
+
+test("--labels: copied beside config.pbtxt, set on the output, its count checked against the classes", (t) => {
+  const dir = tempDir(t);
+  const labels = path.join(dir, "classes.txt");
+  fs.writeFileSync(labels, Array.from({ length: 10 }, (_, i) => `class ${i}`).join("\n") + "\n");
+  const p = plan("mlp", fixture("mlp_dynbatch.onnx"), { labels });
+  assert.deepEqual(p.config.output, [{ name: "output", data_type: "TYPE_FP32", dims: ["10"], label_filename: "classes.txt" }]);
+  assert.deepEqual(p.files.at(-1), { path: "classes.txt", copyFrom: labels });
+  assert.deepEqual(plan("mlp", fixture("mlp_dynbatch.onnx"), { labels: `output=${labels}` }).config.output, p.config.output);
+  fs.writeFileSync(labels, "a\nb\n");
+  assert.throws(() => plan("mlp", fixture("mlp_dynbatch.onnx"), { labels }), { name: "UsageError", message: /has 2 labels but output output has 10 classes/ });
+  assert.throws(() => plan("mlp", fixture("mlp_dynbatch.onnx"), { labels: path.join(dir, "none.txt") }), { name: "FileError" });
+  const two = fakePlan(dir);
+  const source = resolveRepoSource({ name: "p", plan: two, inputs: "x:-1x4:fp32", outputs: "a:-1x2:fp32,b:-1x2:fp32" });
+  assert.throws(() => planRepository({ name: "p", repo: dir, source, labels }), { name: "UsageError", message: /the model has 2 outputs, so say which one/ });
+  assert.equal((planRepository({ name: "p", repo: dir, source, labels: `b=${labels}` }).config.output as { label_filename?: string }[])[1]!.label_filename, "classes.txt");
+});
+
+test("trtx repo init --plan writes model.plan and repo validate accepts it", (t) => {
+  const dir = tempDir(t);
+  const repo = path.join(dir, "models");
+  const r = runCli(["repo", "init", "yolo", "--plan", fakePlan(dir), "--inputs", "images:-1x3x64x64:fp16", "--outputs", "out:-1x10:fp16", "--repo", repo, "--warmup"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(fs.readdirSync(path.join(repo, "yolo", "1")), ["model.plan"]);
+  const v = runCli(["repo", "validate", repo]);
+  assert.equal(v.code, 0, v.stdout + v.stderr);
 });

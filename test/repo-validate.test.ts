@@ -125,3 +125,17 @@ test("add-version refuses a model that is not in the repository", (t) => {
   const repo = makeRepo(t);
   fails(["repo", "add-version", "nosuch", "--onnx", fixture("mlp_dynbatch.onnx"), "--repo", repo], 1, /model nosuch not found/);
 });
+
+test("a label file that is not in the model folder, and a model.plan that is not a plan, are findings", (t) => {
+  const repo = makeRepo(t);
+  edit(repo, "mlp", /(  \{\n    name: "output"\n    data_type: TYPE_FP32\n    dims: \[ \d+ \]\n)/, '$1    label_filename: "labels.txt"\n');
+  expectFinding(repo, /mlp: label-file: output output: label_filename "labels\.txt" is not in the model folder/);
+  fs.writeFileSync(path.join(repo, "mlp", "labels.txt"), "a\nb\n");
+  fs.mkdirSync(path.join(repo, "plan", "1"), { recursive: true });
+  fs.copyFileSync(fixture("mlp_dynbatch.onnx"), path.join(repo, "plan", "1", "model.plan"));
+  fs.writeFileSync(configPath(repo, "plan"), 'name: "plan"\nplatform: "tensorrt_plan"\ninput { name: "x" data_type: TYPE_FP32 dims: [ 4 ] }\noutput { name: "y" data_type: TYPE_FP32 dims: [ 4 ] }\n');
+  expectFinding(repo, /plan: model-file: version 1: model\.plan is not a TensorRT plan \(it looks like onnx\)/);
+  fs.writeFileSync(path.join(repo, "plan", "1", "model.plan"), Buffer.concat([Buffer.from("ftrt"), Buffer.alloc(60)]));
+  const r = runCli(["repo", "validate", repo]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+});

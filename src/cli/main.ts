@@ -24,10 +24,11 @@ export function buildProgram(): Command {
       .description("ONNX to a served, measured deployment: export, build, Triton repositories, run and perf")
       .version(TRTX_VERSION, "-V, --version")
       .showSuggestionAfterError()
-      .configureHelp({ showGlobalOptions: true }),
+      // The program's own options (-V/--version) stop at the command name, so `repo init --version 2` reaches init.
+      .enablePositionalOptions(),
   );
   for (const command of [exportCommand(), buildCommand(), runCommand(), repoCommand(), inspectCommand(), doctorCommand(), demoCommand(), ...pendingCommands()]) {
-    program.addCommand(command);
+    program.addCommand(addReportingEverywhere(command));
   }
   // As trtexec logs its parsed options: with --verbose every run can be reproduced from its log.
   program.hook("preAction", (_program, action) => {
@@ -35,6 +36,13 @@ export function buildProgram(): Command {
     ui.debug(`trtx ${action.name()} ${JSON.stringify({ args: action.args, ...action.optsWithGlobals() })}`);
   });
   return program;
+}
+
+/** With positional options the program's reporting flags no longer reach past the command name: each command takes them itself. */
+function addReportingEverywhere(command: Command): Command {
+  addReportingOptions(command);
+  command.commands.forEach(addReportingEverywhere);
+  return command;
 }
 
 export async function main(argv: string[]): Promise<number> {

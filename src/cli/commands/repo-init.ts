@@ -1,6 +1,7 @@
 /** `trtx repo init NAME`: one model of a Triton repository (config.pbtxt and its version folder) from an ONNX model, a bundle or a template. */
 import { Command, Option } from "commander";
 import { UsageError } from "../../core/errors.js";
+import { parseShapeSpecs } from "../../core/shapes/shape-spec.js";
 import { DEFAULT_MAX_BATCH, DEFAULT_REPO, planRepository, resolveRepoSource, type PlannedFile } from "../../core/triton/plan-repository.js";
 import { renderModelConfig } from "../../core/triton/pbtxt-render.js";
 import { writeRepoPlan } from "../../core/triton/repo-write.js";
@@ -22,6 +23,9 @@ function integerList(flag: string) {
 interface InitFlags {
   onnx?: string;
   loadEngine?: string;
+  plan?: string;
+  inputs?: string;
+  outputs?: string;
   repo: string;
   maxBatch?: number;
   dynamicBatching?: boolean;
@@ -30,7 +34,10 @@ interface InitFlags {
   instances?: number;
   kind?: "gpu" | "cpu";
   gpus?: number[];
-  modelVersion: number;
+  version: number;
+  warmup?: boolean;
+  shapes?: string;
+  labels?: string;
   dryRun?: boolean;
   force?: boolean;
 }
@@ -38,9 +45,12 @@ interface InitFlags {
 export function repoInitCommand(): Command {
   return new Command("init")
     .description("add a model to a Triton repository: config.pbtxt and <version>/model.onnx")
-    .argument("<name>", "the model's name and folder; with no --onnx or --loadEngine, a built-in template")
+    .argument("<name>", "the model's name and folder; with no --onnx, --loadEngine or --plan, a built-in template")
     .option("--onnx <model.onnx>", "the ONNX model to serve")
     .option("--loadEngine <bundle.trtx>", "a bundle from trtx build: its model, with ORT's TensorRT set up as it was built")
+    .option("--plan <model.plan>", "a TensorRT engine (platform tensorrt_plan); needs --inputs and --outputs")
+    .option("--inputs <specs>", "with --plan: NAME:DIMS:DTYPE,..., e.g. images:-1x3x640x640:float32 (-1: variable)")
+    .option("--outputs <specs>", "with --plan: the outputs, as --inputs")
     .option("--repo <dir>", "the model repository", DEFAULT_REPO)
     .addOption(new Option("--max-batch <n>", `max_batch_size (batchable models; default ${DEFAULT_MAX_BATCH}, 0 for none)`).argParser(integer("--max-batch", 0)))
     .option("--dynamic-batching", "turn on Triton's dynamic batcher")
@@ -49,14 +59,16 @@ export function repoInitCommand(): Command {
     .addOption(new Option("--instances <n>", "instances of the model (per GPU with --kind gpu)").argParser(integer("--instances", 1)))
     .addOption(new Option("--kind <kind>", "where instances run").choices(["gpu", "cpu"]))
     .addOption(new Option("--gpus <ids>", "with --kind gpu: the GPUs to use, e.g. 0,1").argParser(integerList("--gpus")))
-    // Not --version: the program takes that flag anywhere on the line to print its own version.
-    .addOption(new Option("--model-version <n>", "the version folder").default(1).argParser(integer("--model-version", 1)))
+    .addOption(new Option("--version <n>", "the version folder").default(1).argParser(integer("--version", 1)))
+    .option("--warmup", "warm up at batch 1 and max_batch_size before the model is READY (bundles warm up at their profiles)")
+    .option("--shapes <spec>", "with --warmup: full shapes for variable dims, e.g. input_ids:1x128")
+    .option("--labels <file>", "label file for classification (one label per line); OUTPUT=file with several outputs")
     .option("--dry-run", "print the plan and write nothing")
     .option("--force", "replace the model folder if it exists")
-    .addHelpText("after", ["", "Examples:", "  trtx repo init mlp", "  trtx repo init resnet --onnx resnet50.onnx --dynamic-batching --preferred 8,16", "  trtx repo init resnet --loadEngine resnet50.trtx --kind gpu --gpus 0,1"].join("\n"))
+    .addHelpText("after", ["", "Examples:", "  trtx repo init mlp", "  trtx repo init resnet --onnx resnet50.onnx --dynamic-batching --preferred 8,16", "  trtx repo init resnet --loadEngine resnet50.trtx --kind gpu --gpus 0,1", "  trtx repo init yolo --plan yolo.plan --inputs images:-1x3x640x640:fp16 --outputs output0:-1x84x8400:fp16 --max-batch 8"].join("\n"))
     .action((name: string, flags: InitFlags, command: Command) => {
       const ui = uiFor(command);
-      const plan = planRepository({ ...flags, version: flags.modelVersion, name, source: resolveRepoSource({ name, onnx: flags.onnx, loadEngine: flags.loadEngine }) });
+      const plan = planRepository({ ...flags, shapes: flags.shapes === undefined ? undefined : parseShapeSpecs(flags.shapes), name, source: resolveRepoSource({ name, ...flags }) });
       if (!flags.dryRun) writeRepoPlan(plan, { force: Boolean(flags.force) });
       if (ui.json) return ui.printJson({ schema: "trtx.repo-init/1", written: !flags.dryRun, ...plan });
       ui.print(`${flags.dryRun ? "would write" : "wrote"} ${ui.out.bold(plan.modelDir)}`);

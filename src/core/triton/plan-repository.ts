@@ -12,14 +12,18 @@ import { describeModelFile } from "../onnx/model-file.js";
 import { batchVerdict, type BatchVerdict, type ValueDesc } from "../onnx/model-info.js";
 import type { ConfigObject } from "./pbtxt-parse.js";
 import { renderModelConfig } from "./pbtxt-render.js";
-import { profileWarmups, tensorRtAccelerator, type BundleSettings } from "./repo-bundle.js";
+import { labelsFile } from "./repo-labels.js";
+import { tensorRtAccelerator, type BundleSettings } from "./repo-bundle.js";
 import { tensorEntry } from "./repo-tensors.js";
+import { describePlan } from "./plan-source.js";
+import { profileWarmups, shapeWarmups } from "./repo-warmup.js";
 
 /** Where the model comes from, already described: its IO, and the files that carry it. */
 export type RepoSource =
   | { kind: "onnx"; path: string; externalData: string[]; inputs: ValueDesc[]; outputs: ValueDesc[]; batch: BatchVerdict }
   | { kind: "bundle"; dir: string; path: string; externalData: string[]; inputs: ValueDesc[]; outputs: ValueDesc[]; batch: BatchVerdict; settings?: BundleSettings }
-  | { kind: "template"; template: string; inputs: ValueDesc[]; outputs: ValueDesc[]; batch: BatchVerdict };
+  | { kind: "template"; template: string; inputs: ValueDesc[]; outputs: ValueDesc[]; batch: BatchVerdict }
+  | { kind: "plan"; path: string; inputs: ValueDesc[]; outputs: ValueDesc[]; batch: BatchVerdict };
 
 export interface RepoInitOptions {
   name: string;
@@ -33,6 +37,12 @@ export interface RepoInitOptions {
   kind?: "gpu" | "cpu";
   gpus?: number[];
   version?: number;
+  /** model_warmup at batch 1 and max_batch_size (a bundle with profiles warms up at them anyway). */
+  warmup?: boolean;
+  /** Full shapes for the warm-up's variable dims. */
+  shapes?: ReadonlyMap<string, number[]>;
+  /** A label file for a classification output: `file`, or `output=file` when there are several outputs. */
+  labels?: string;
 }
 
 /** A file of the model folder, by path relative to it: text, a copy, or a built-in template exported there. */
@@ -61,10 +71,11 @@ export function planRepository(o: RepoInitOptions): RepoPlan {
   const { source } = o;
   const maxBatch = maxBatchFor(o);
   const batched = maxBatch > 0;
+  const plan = source.kind === "plan";
   const config: ConfigObject = {
     name: o.name,
-    platform: "onnxruntime_onnx",
-    backend: "onnxruntime",
+    platform: plan ? "tensorrt_plan" : "onnxruntime_onnx",
+    backend: plan ? "tensorrt" : "onnxruntime",
     ...(batched ? { max_batch_size: maxBatch } : {}),
     input: source.inputs.map((v) => tensorEntry(v, "input", batched)),
     output: source.outputs.map((v) => tensorEntry(v, "output", batched)),
@@ -76,9 +87,18 @@ export function planRepository(o: RepoInitOptions): RepoPlan {
   const instances = instanceGroup(o);
   if (instances !== undefined) config.instance_group = [instances];
   if (settings !== undefined && settings.profiles.length > 0) config.model_warmup = profileWarmups(settings, source.inputs, maxBatch);
+  else if (o.warmup) config.model_warmup = shapeWarmups(source.inputs, maxBatch, o.shapes);
+  else if (o.shapes !== undefined) throw new UsageError("--shapes sets the warm-up's shapes and needs --warmup");
+  const labels = o.labels === undefined ? undefined : labelsFile(o.labels, source.outputs, batched);
+  if (labels !== undefined) {
+    const output = (config.output as ConfigObject[]).find((e) => e.name === labels.output)!;
+    output.label_filename = labels.fileName;
+  }
 
   const modelDir = path.join(o.repo, o.name);
-  return { modelDir, files: [{ path: "config.pbtxt", content: renderModelConfig(config) }, ...modelFiles(source, String(version))], config };
+  const files: PlannedFile[] = [{ path: "config.pbtxt", content: renderModelConfig(config) }, ...modelFiles(source, String(version))];
+  if (labels !== undefined) files.push({ path: labels.fileName, copyFrom: labels.from });
+  return { modelDir, files, config };
 }
 
 /**
@@ -86,6 +106,7 @@ export function planRepository(o: RepoInitOptions): RepoPlan {
  * data files (peer-tools.md §4), since ORT resolves data locations beside the model.
  */
 function modelFiles(source: RepoSource, version: string): PlannedFile[] {
+  if (source.kind === "plan") return [{ path: `${version}/model.plan`, copyFrom: source.path }];
   if (source.kind === "template") return [{ path: `${version}/${MODEL_FILE}`, template: source.template }];
   if (source.externalData.length === 0) return [{ path: `${version}/${MODEL_FILE}`, copyFrom: source.path }];
   const dir = path.dirname(source.path);
@@ -141,8 +162,11 @@ function instanceGroup(o: RepoInitOptions): ConfigObject | undefined {
 }
 
 /** Reads what the plan needs: the model's IO, its external data, a bundle's manifest, or a template's IO. */
-export function resolveRepoSource(o: { name: string; onnx?: string; loadEngine?: string }): RepoSource {
-  if (o.onnx !== undefined && o.loadEngine !== undefined) throw new UsageError("give --onnx or --loadEngine, not both");
+export function resolveRepoSource(o: { name: string; onnx?: string; loadEngine?: string; plan?: string; inputs?: string; outputs?: string }): RepoSource {
+  const given = (["onnx", "loadEngine", "plan"] as const).filter((k) => o[k] !== undefined);
+  if (given.length > 1) throw new UsageError(`give one of --onnx, --loadEngine and --plan, not ${given.map((k) => `--${k}`).join(" and ")}`);
+  if (o.plan !== undefined) return { kind: "plan", path: o.plan, ...describePlan(o.plan, o.inputs, o.outputs) };
+  if (o.inputs !== undefined || o.outputs !== undefined) throw new UsageError("--inputs and --outputs describe a --plan", { hint: "an ONNX model or bundle describes its own tensors" });
   if (o.onnx !== undefined) {
     const info = describeModelFile(o.onnx);
     return { kind: "onnx", path: o.onnx, externalData: info.externalData.map((e) => e.location), inputs: info.inputs, outputs: info.outputs, batch: info.batch };

@@ -7,6 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { TrtxError } from "../errors.js";
+import { sniffFile } from "../onnx/sniff.js";
 import { describeModelFile } from "../onnx/model-file.js";
 import { formatShape, type Dim, type ValueDesc } from "../onnx/model-info.js";
 import { lintModelConfig } from "./lint.js";
@@ -139,9 +140,16 @@ export function validateModel(modelDir: string, name: string): ValidateFinding[]
   const fileName = (config.default_model_filename as string | undefined) ?? (kind === undefined ? undefined : DEFAULT_FILES[kind]);
   if (fileName !== undefined) {
     for (const v of versions) {
-      if (!fs.existsSync(path.join(modelDir, String(v), fileName))) findings.push({ rule: "model-file", message: `version ${v} has no ${fileName}` });
+      const file = path.join(modelDir, String(v), fileName);
+      if (!fs.existsSync(file)) findings.push({ rule: "model-file", message: `version ${v} has no ${fileName}` });
+      // A plan's tensors cannot be read without TensorRT, but an ONNX model or junk under model.plan can be told apart.
+      else if (kind === "tensorrt_plan" || kind === "tensorrt") {
+        const found = fs.statSync(file).isFile() ? sniffFile(file).kind : "directory";
+        if (found !== "tensorrt-plan") findings.push({ rule: "model-file", message: `version ${v}: ${fileName} is not a TensorRT plan (it looks like ${found})` });
+      }
     }
   }
+  findings.push(...checkLabelFiles(config, modelDir));
   const isOnnx = config.platform === "onnxruntime_onnx" || config.backend === "onnxruntime";
   const latest = versions.at(-1);
   if (isOnnx && latest !== undefined) {
@@ -157,6 +165,16 @@ export function validateModel(modelDir: string, name: string): ValidateFinding[]
     }
   }
   return findings;
+}
+
+/** Triton fails the load when an output's label_filename is not in the model folder. */
+function checkLabelFiles(config: ConfigObject, modelDir: string): ValidateFinding[] {
+  const outputs = (config.output as ConfigObject[] | undefined) ?? [];
+  return outputs.flatMap((o) => {
+    const file = o.label_filename as string | undefined;
+    if (file === undefined || file === "" || fs.existsSync(path.join(modelDir, file))) return [];
+    return [{ rule: "label-file", message: `output ${String(o.name)}: label_filename "${file}" is not in the model folder` }];
+  });
 }
 
 function checkAccelerators(config: ConfigObject): ValidateFinding[] {
