@@ -12,6 +12,7 @@ import { doctorCommand } from "./commands/doctor.js";
 import { exportCommand } from "./commands/export.js";
 import { inspectCommand } from "./commands/inspect.js";
 import { pendingCommands } from "./commands/pending.js";
+import { perfCommand } from "./commands/perf.js";
 import { repoCommand } from "./commands/repo.js";
 import { runCommand } from "./commands/run.js";
 import { ExitCode, reportError } from "./exit-codes.js";
@@ -27,7 +28,7 @@ export function buildProgram(): Command {
       // The program's own options (-V/--version) stop at the command name, so `repo init --version 2` reaches init.
       .enablePositionalOptions(),
   );
-  for (const command of [exportCommand(), buildCommand(), runCommand(), repoCommand(), inspectCommand(), doctorCommand(), demoCommand(), ...pendingCommands()]) {
+  for (const command of [exportCommand(), buildCommand(), runCommand(), perfCommand(), repoCommand(), inspectCommand(), doctorCommand(), demoCommand(), ...pendingCommands()]) {
     program.addCommand(addReportingEverywhere(command));
   }
   // As trtexec logs its parsed options: with --verbose every run can be reproduced from its log.

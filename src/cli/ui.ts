@@ -52,6 +52,10 @@ export class Ui {
     if (this.verbose) this.stderr.write(`${this.err.dim(message)}\n`);
   }
 
+  warn(message: string): void {
+    this.stderr.write(`${this.err.yellow("trtx: warning:")} ${message}\n`);
+  }
+
   error(message: string): void {
     this.stderr.write(`${this.err.red("trtx: error:")} ${message}\n`);
   }

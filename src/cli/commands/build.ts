@@ -62,7 +62,7 @@ export function buildCommand(): Command {
       let stepText = "";
       const result = await buildBundle(request, {
         onStep: (step) => spinner.update((stepText = STEP_TEXT[step])),
-        onWarning: (message) => process.stderr.write(`${ui.err.yellow("trtx: warning:")} ${message}\n`),
+        onWarning: (message) => ui.warn(message),
         onProgress: (done, total) => spinner.update(`${stepText} (${done}/${total})`),
         logLevel: ui.verbose ? "warning" : "fatal",
       });

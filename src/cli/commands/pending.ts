@@ -3,7 +3,6 @@ import { Command } from "commander";
 import { NotImplementedError } from "../../core/errors.js";
 
 const PENDING: Record<string, string> = {
-  perf: "measure latency and throughput per batch size",
   deploy: "write Triton-on-Kubernetes manifests (and compose for one box) for a repository",
 };
 
@@ -14,7 +13,7 @@ export function pendingCommand(name: string, description: string, fullName = nam
     .allowExcessArguments()
     .helpOption(false)
     .action(() => {
-      throw new NotImplementedError(`trtx ${fullName} is not built yet`, { hint: "available now: export, build, run, repo init/lint/fmt/ls, inspect, doctor" });
+      throw new NotImplementedError(`trtx ${fullName} is not built yet`, { hint: "available now: export, build, run, perf, repo, inspect, doctor" });
     });
 }
 

@@ -1,0 +1,176 @@
+/** `trtx perf`: latency and throughput per batch size and concurrency, with trtexec's statistics and perf_analyzer's stability rule. */
+import { Command, Option } from "commander";
+import fs from "node:fs";
+import { CheckFailedError, FileError, UsageError } from "../../core/errors.js";
+import type { EpChoice } from "../../core/ep/providers.js";
+import { writeFileAtomic } from "../../core/fs/atomic.js";
+import { compareToBaseline, parseBaseline, parseRegression } from "../../core/perf/baseline.js";
+import type { InputData } from "../../core/perf/batch-feeds.js";
+import { runPerf } from "../../core/perf/perf.js";
+import { DEFAULT_STABILITY_PERCENT } from "../../core/perf/stability.js";
+import { DEFAULT_PERCENTILES, parsePercentiles } from "../../core/perf/stats.js";
+import { parseShapeSpecs } from "../../core/shapes/shape-spec.js";
+import { epOption } from "../options/inference.js";
+import { uiFor } from "../options/reporting.js";
+import { exportTimes, perfCsv, renderBaseline, renderPerfHeader, renderPerfTable } from "../render/perf-report.js";
+
+interface PerfFlags {
+  onnx?: string;
+  loadEngine?: string;
+  allowForeign?: boolean;
+  batch?: number[];
+  shapes?: string;
+  ep: EpChoice;
+  concurrency?: number[];
+  streams?: number;
+  threads?: number;
+  warmUp: number;
+  duration: number;
+  iterations: number;
+  percentile: number[];
+  stabilityPercentage: number;
+  maxTrials: number;
+  requireStable?: boolean;
+  inputData: string;
+  seed: number;
+  csv?: string;
+  exportTimes?: string;
+  baseline?: string;
+  maxRegression: number;
+}
+
+function positiveInt(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || n < 1) throw new UsageError(`${flag} ${value} is not valid`, { hint: "use a positive integer" });
+    return n;
+  };
+}
+
+function positiveIntList(flag: string) {
+  const one = positiveInt(flag);
+  return (value: string): number[] => {
+    const parts = value.split(",").map((p) => p.trim());
+    const bad = parts.find((p) => !/^\d+$/.test(p) || Number(p) < 1);
+    if (bad !== undefined) throw new UsageError(`${flag} ${value}: "${bad}" is not a positive integer`, { hint: `e.g. ${flag} 1,8,32` });
+    return [...new Set(parts.map(one))];
+  };
+}
+
+function nonNegative(flag: string, unit: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n) || n < 0) throw new UsageError(`${flag} ${value} is not valid`, { hint: `give ${unit}, 0 or more` });
+    return n;
+  };
+}
+
+function inputData(value: string): InputData {
+  if (value === "random" || value === "zero") return value;
+  if (!fs.existsSync(value) || !fs.statSync(value).isDirectory()) {
+    throw new UsageError(`--input-data ${value} is not random, zero or a folder`, { hint: "a folder holds one .npy/.pb/.bin file per input, named after it" });
+  }
+  return { dir: value };
+}
+
+export function perfCommand(): Command {
+  return new Command("perf")
+    .description("measure latency and throughput per batch size and concurrency")
+    .option("--onnx <model.onnx>", "the model to measure")
+    .option("--loadEngine <bundle>", "an engine bundle written by trtx build")
+    .option("--allow-foreign", "measure a bundle built for a provider or GPU this machine does not have")
+    .addOption(new Option("-b, --batch <sizes>", "batch sizes (dim 0 of every input), e.g. 1,8,32").argParser(positiveIntList("-b")))
+    .option("--shapes <specs>", "input shapes for other variable dims, trtexec syntax name:1x128[,name:dims]")
+    .addOption(epOption())
+    .addOption(new Option("--concurrency <levels>", "queries in flight, each in its own thread and session, e.g. 1,2,4").argParser(positiveIntList("--concurrency")))
+    .addOption(new Option("--streams <n>", "trtexec's --infStreams: the same as --concurrency N").argParser(positiveInt("--streams")))
+    .addOption(new Option("--threads <n>", "intra-op threads per session (default: ORT's at concurrency 1, the cores shared out above)").argParser(positiveInt("--threads")))
+    .addOption(new Option("--warmUp <ms>", "warm-up time before measuring").default(200).argParser(nonNegative("--warmUp", "milliseconds")))
+    .addOption(new Option("--duration <s>", "least timed seconds per point, in three measurement windows").default(3).argParser(nonNegative("--duration", "seconds")))
+    .addOption(new Option("--iterations <n>", "least timed queries per point").default(10).argParser(positiveInt("--iterations")))
+    .addOption(new Option("--percentile <list>", "latency percentiles to report").default([...DEFAULT_PERCENTILES], DEFAULT_PERCENTILES.join(",")).argParser(parsePercentiles))
+    .addOption(new Option("--stability-percentage <p>", "the last 3 windows must agree within p% in throughput and mean latency").default(DEFAULT_STABILITY_PERCENT).argParser(nonNegative("--stability-percentage", "a percentage")))
+    .addOption(new Option("--max-trials <n>", "measurement windows before giving up on stability").default(10).argParser(positiveInt("--max-trials")))
+    .option("--require-stable", "exit 3 when a point is not stable")
+    .option("--input-data <random|zero|dir>", "input values: seeded random, zeros, or a folder of <input>.npy files", "random")
+    .addOption(new Option("--seed <n>", "seed for random inputs").default(1).argParser(positiveInt("--seed")))
+    .option("--csv <file>", "write perf_analyzer-style CSV (latencies in µs)")
+    .option("--export-times <file>", "write every timed query as JSON")
+    .option("--baseline <report.json>", "compare with a saved `trtx perf --json`; exit 3 on a regression")
+    .addOption(new Option("--max-regression <percent>", "with --baseline: the allowed drop in throughput or rise in p99").default(10, "10%").argParser(parseRegression))
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Throughput is inferences per second: batch × queries / wall time of the measured windows. Latency is the",
+        "wall time of one run() call, host copies included; percentiles use trtexec's formula. A point is stable",
+        "when its last three windows agree within --stability-percentage (perf_analyzer's rule).",
+        "",
+        "Exit code 3 on a regression against --baseline, or an unstable point with --require-stable.",
+        "",
+        "Examples:",
+        "  trtx perf --onnx model.onnx -b 1,8,32",
+        "  trtx perf --loadEngine resnet50.trtx --ep cuda -b 32 --concurrency 1,2 --json > now.json",
+        "  trtx perf --onnx model.onnx -b 8 --baseline main.json --max-regression 5%",
+      ].join("\n"),
+    )
+    .action(async (flags: PerfFlags, command: Command) => {
+      const ui = uiFor(command);
+      if (flags.streams !== undefined && flags.concurrency !== undefined) throw new UsageError("give --streams or --concurrency, not both");
+      if (flags.duration <= 0) throw new UsageError(`--duration ${flags.duration} is not valid`, { hint: "give a positive number of seconds" });
+      const baseline = flags.baseline === undefined ? undefined : parseBaseline(readText(flags.baseline), flags.baseline);
+      const spinner = ui.spinner("measuring");
+      const outcome = await runPerf({
+        ...(flags.onnx === undefined ? {} : { onnx: flags.onnx }),
+        ...(flags.loadEngine === undefined ? {} : { loadEngine: flags.loadEngine }),
+        allowForeign: Boolean(flags.allowForeign),
+        ...(flags.batch === undefined ? {} : { batches: flags.batch }),
+        ...(flags.shapes === undefined ? {} : { shapes: parseShapeSpecs(flags.shapes) }),
+        ep: flags.ep,
+        concurrency: flags.concurrency ?? [flags.streams ?? 1],
+        ...(flags.threads === undefined ? {} : { threads: flags.threads }),
+        warmUpMs: flags.warmUp,
+        durationMs: flags.duration * 1000,
+        iterations: flags.iterations,
+        percentiles: flags.percentile,
+        stabilityPercent: flags.stabilityPercentage,
+        maxTrials: flags.maxTrials,
+        inputData: inputData(flags.inputData),
+        seed: flags.seed,
+        onProgress: (p) => spinner.update(`batch ${p.batch}, concurrency ${p.concurrency}${p.window ? `: window ${p.index! + 1}, ${p.window.throughput.toFixed(0)} infer/s` : ""}`),
+      }).catch((e: unknown) => {
+        spinner.fail();
+        throw e;
+      });
+      spinner.succeed("measured");
+      const { report } = outcome;
+      const comparison = baseline === undefined ? undefined : compareToBaseline(report, baseline, flags.maxRegression);
+      if (flags.csv !== undefined) writeFileAtomic(flags.csv, Buffer.from(perfCsv(report)));
+      if (flags.exportTimes !== undefined) writeFileAtomic(flags.exportTimes, Buffer.from(exportTimes(outcome.times)));
+
+      if (ui.json) ui.printJson({ ...report, ...(comparison ? { baseline: { file: flags.baseline, ...comparison } } : {}) });
+      else {
+        ui.print(renderPerfHeader(report));
+        ui.print(renderPerfTable(report, ui.out));
+        if (comparison) ui.print(`\nagainst ${flags.baseline}:\n${renderBaseline(comparison, ui.out)}`);
+      }
+      for (const p of report.points) for (const w of p.warnings) ui.warn(`batch ${p.batch}, concurrency ${p.concurrency}: ${w}`);
+      const unstable = report.points.filter((p) => !p.stable);
+      if (comparison?.regressed) {
+        const worst = comparison.rows.filter((r) => r.regressed).map((r) => `batch ${r.batch} × ${r.concurrency}: ${r.reasons.join("; ")}`);
+        throw new CheckFailedError(`performance regressed against ${flags.baseline}: ${worst.join(" | ")}`);
+      }
+      if (flags.requireStable && unstable.length > 0) {
+        throw new CheckFailedError(`${unstable.length} point(s) not stable: ${unstable.map((p) => `batch ${p.batch} × ${p.concurrency}`).join(", ")}`, { hint: "measure longer (--duration) or on a quieter machine" });
+      }
+    });
+}
+
+function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new FileError(code === "ENOENT" ? `${file}: no such file` : `${file}: cannot read (${code ?? String(e)})`, { hint: "pass a report saved with trtx perf --json > file" });
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * `trtx perf`: every (batch, concurrency) point of the request measured in turn, with the facts a reader needs to
+ * trust or reproduce the numbers: model hash, provider and why, machine, settings, and the binding's own floor.
+ */
+import { createHash } from "node:crypto";
+import os from "node:os";
+import path from "node:path";
+import { hashFileInto } from "../build/hash.js";
+import { machineFingerprint, type Fingerprint } from "../build/fingerprint.js";
+import { readManifest } from "../build/manifest.js";
+import { UsageError } from "../errors.js";
+import type { ProviderAttempt } from "../ep/session.js";
+import { ortPackageVersion } from "../ep/ort.js";
+import type { EpChoice, Provider } from "../ep/providers.js";
+import { describeModelFile } from "../onnx/model-file.js";
+import type { ModelInfo } from "../onnx/model-info.js";
+import { resolveModelSource } from "../run/model-source.js";
+import { TRTX_VERSION } from "../version.js";
+import { perfFeeds, type InputData } from "./batch-feeds.js";
+import { bindingFloorUs } from "./floor.js";
+import { measurePoint } from "./measure.js";
+import { PERF_SCHEMA, type MeasurementWindow, type PerfPoint, type QueryTime } from "./types.js";
+
+export interface PerfRequest {
+  onnx?: string;
+  loadEngine?: string;
+  allowForeign?: boolean;
+  /** Absent: the model's fixed batch, or 1. */
+  batches?: number[];
+  shapes?: Map<string, number[]>;
+  ep: EpChoice;
+  deviceId?: number;
+  concurrency: number[];
+  /** intra-op threads per session; absent: ORT's default at concurrency 1, the cores shared out above it. */
+  threads?: number;
+  warmUpMs: number;
+  /** The least timed duration of a point: three windows of a third of it. */
+  durationMs: number;
+  iterations: number;
+  percentiles: number[];
+  stabilityPercent: number;
+  maxTrials: number;
+  inputData: InputData;
+  seed: number;
+  onProgress?: (p: { batch: number; concurrency: number; window?: MeasurementWindow; index?: number }) => void;
+}
+
+export interface PerfReport {
+  schema: typeof PERF_SCHEMA;
+  trtx: string;
+  onnxruntimeNode: string;
+  createdAt: string;
+  model: { path: string; sha256: string; bundle?: string };
+  provider: Provider;
+  attempts: ProviderAttempt[];
+  machine: Fingerprint & { cpus: number };
+  settings: Omit<PerfRequest, "onnx" | "loadEngine" | "allowForeign" | "shapes" | "onProgress" | "inputData"> & { shapes?: Record<string, number[]>; inputData: string };
+  /** Median µs of one `await run()` of a one-node model on the CPU: no query can be faster. */
+  bindingFloorUs: number;
+  points: PerfPoint[];
+}
+
+export interface PerfOutcome {
+  report: PerfReport;
+  /** Per point, its timed queries (for --export-times). */
+  times: { batch: number; concurrency: number; queries: QueryTime[] }[];
+  /** The model file sessions load and what it declares (for --profile). */
+  modelFile: string;
+  info: ModelInfo;
+}
+
+export async function runPerf(r: PerfRequest): Promise<PerfOutcome> {
+  const source = resolveModelSource({ ...(r.onnx === undefined ? {} : { onnx: r.onnx }), ...(r.loadEngine === undefined ? {} : { loadEngine: r.loadEngine }), allowForeign: r.allowForeign ?? false });
+  const info = describeModelFile(source.onnx);
+  const batches = batchSizes(r, info);
+  if (r.loadEngine !== undefined) checkProfiles(r.loadEngine, batches);
+  const modelSha256 = hashModel(source.onnx, info);
+  const floor = await bindingFloorUs();
+
+  const points: PerfPoint[] = [];
+  const times: PerfOutcome["times"] = [];
+  let provider: Provider | undefined;
+  let attempts: ProviderAttempt[] = [];
+  for (const batch of batches) {
+    const feeds = perfFeeds(info.inputs, { batch, batched: info.batch.batchable, ...(r.shapes ? { shapes: r.shapes } : {}), data: r.inputData, seed: r.seed });
+    for (const concurrency of r.concurrency) {
+      r.onProgress?.({ batch, concurrency });
+      const threads = r.threads ?? (concurrency > 1 ? Math.max(1, Math.floor(os.availableParallelism() / concurrency)) : undefined);
+      const result = await measurePoint({
+        model: source.onnx,
+        ep: r.ep,
+        ...(r.deviceId === undefined ? {} : { deviceId: r.deviceId }),
+        ...(threads === undefined ? {} : { intraOpThreads: threads }),
+        feeds,
+        batch,
+        concurrency,
+        warmUpMs: r.warmUpMs,
+        windowMs: r.durationMs / 3,
+        iterations: r.iterations,
+        maxWindows: r.maxTrials,
+        stabilityPercent: r.stabilityPercent,
+        percentiles: r.percentiles,
+        onWindow: (window, index) => r.onProgress?.({ batch, concurrency, window, index }),
+      });
+      // --ep auto decides once per session; a different answer between points would make the table meaningless.
+      if (provider !== undefined && result.provider !== provider) throw new UsageError(`the provider changed between points (${provider}, then ${result.provider})`, { hint: "pass --ep explicitly" });
+      provider = result.provider;
+      attempts = result.attempts;
+      points.push({ ...result.point, ...(threads === undefined ? {} : { intraOpThreads: threads }) });
+      times.push({ batch, concurrency, queries: result.times });
+    }
+  }
+  const { onProgress: _, onnx: __, loadEngine: ___, allowForeign: ____, shapes, inputData, ...settings } = r;
+  return {
+    report: {
+      schema: PERF_SCHEMA,
+      trtx: TRTX_VERSION,
+      onnxruntimeNode: ortPackageVersion(),
+      createdAt: new Date().toISOString(),
+      model: { path: source.onnx, sha256: modelSha256, ...(r.loadEngine === undefined ? {} : { bundle: r.loadEngine }) },
+      provider: provider!,
+      attempts,
+      machine: { ...machineFingerprint(), cpus: os.availableParallelism() },
+      settings: { ...settings, batches, ...(shapes ? { shapes: Object.fromEntries(shapes) } : {}), inputData: typeof inputData === "string" ? inputData : inputData.dir },
+      bindingFloorUs: floor,
+      points,
+    },
+    times,
+    modelFile: source.onnx,
+    info,
+  };
+}
+
+/**
+ * -b sets dim 0 of every input, which needs a model whose inputs and outputs all have a dynamic dim 0; a model with a
+ * fixed one runs at that batch only (and says so when asked for another).
+ */
+function batchSizes(r: PerfRequest, info: ModelInfo): number[] {
+  const requested = r.batches;
+  if (requested !== undefined) {
+    if (requested.length === 0 || requested.some((b) => !Number.isInteger(b) || b < 1)) throw new UsageError(`-b ${requested.join(",")} is not a list of batch sizes`, { hint: "use positive integers, e.g. -b 1,8,32" });
+  }
+  if (info.batch.batchable) return requested ?? [r.shapes?.values().next().value?.[0] ?? 1];
+  const fixed = fixedBatch(info);
+  const batch = fixed ?? 1;
+  const other = requested?.find((b) => b !== batch);
+  if (other !== undefined) {
+    throw new UsageError(`-b ${other}: the model's batch is fixed (${info.batch.reason})`, { hint: "make dim 0 dynamic with trtx export --onnx ... --dynamic-batch, or drop -b" });
+  }
+  return [batch];
+}
+
+/** The one fixed dim 0 all inputs share, which is then the batch each query carries. */
+function fixedBatch(info: ModelInfo): number | undefined {
+  const firsts = new Set(info.inputs.map((v) => v.shape?.[0]));
+  const only = [...firsts][0];
+  return firsts.size === 1 && typeof only === "number" && only > 0 && info.inputs.every((v) => (v.shape?.length ?? 0) > 1) ? only : undefined;
+}
+
+/** A bundle's engines cover its profiles' batch range only; outside it ORT would build another engine mid-run. */
+function checkProfiles(bundle: string, batches: number[]): void {
+  const profiles = readManifest(bundle)?.profiles ?? [];
+  if (profiles.length === 0) return;
+  for (const batch of batches) {
+    const covered = profiles.some((p) => Object.values(p).every((range) => (range.min[0] ?? 1) <= batch && batch <= (range.max[0] ?? Infinity)));
+    if (!covered) {
+      const ranges = profiles.map((p) => Object.values(p).map((range) => `${range.min[0]}..${range.max[0]}`)[0]).join(", ");
+      throw new UsageError(`batch ${batch} is outside the bundle's profiles (batch ${ranges})`, { hint: "pick batch sizes inside them, or rebuild with wider --minShapes/--maxShapes" });
+    }
+  }
+}
+
+/** The model and its external data, so that a baseline from other weights is told apart. */
+function hashModel(file: string, info: ModelInfo): string {
+  const hash = createHash("sha256");
+  hashFileInto(hash, file);
+  for (const e of info.externalData) hashFileInto(hash, path.join(path.dirname(file), e.location));
+  return hash.digest("hex");
+}
