@@ -13,6 +13,10 @@ import { parseShapeSpecs } from "../../core/shapes/shape-spec.js";
 import { epOption } from "../options/inference.js";
 import { uiFor } from "../options/reporting.js";
 import { exportTimes, perfCsv, renderBaseline, renderPerfHeader, renderPerfTable } from "../render/perf-report.js";
+import { renderProfile } from "../render/perf-profile.js";
+
+/** Enough runs for stable per-op means once the first (allocation, kernel selection) is left out. */
+const PROFILE_RUNS = 20;
 
 interface PerfFlags {
   onnx?: string;
@@ -33,6 +37,7 @@ interface PerfFlags {
   requireStable?: boolean;
   inputData: string;
   seed: number;
+  profile?: boolean;
   csv?: string;
   exportTimes?: string;
   baseline?: string;
@@ -94,6 +99,7 @@ export function perfCommand(): Command {
     .option("--require-stable", "exit 3 when a point is not stable")
     .option("--input-data <random|zero|dir>", "input values: seeded random, zeros, or a folder of <input>.npy files", "random")
     .addOption(new Option("--seed <n>", "seed for random inputs").default(1).argParser(positiveInt("--seed")))
+    .option("--profile", "also profile each batch size with ORT's profiler (a separate run): top ops and where the time goes")
     .option("--csv <file>", "write perf_analyzer-style CSV (latencies in µs)")
     .option("--export-times <file>", "write every timed query as JSON")
     .option("--baseline <report.json>", "compare with a saved `trtx perf --json`; exit 3 on a regression")
@@ -137,7 +143,8 @@ export function perfCommand(): Command {
         maxTrials: flags.maxTrials,
         inputData: inputData(flags.inputData),
         seed: flags.seed,
-        onProgress: (p) => spinner.update(`batch ${p.batch}, concurrency ${p.concurrency}${p.window ? `: window ${p.index! + 1}, ${p.window.throughput.toFixed(0)} infer/s` : ""}`),
+        ...(flags.profile ? { profileRuns: PROFILE_RUNS } : {}),
+        onProgress: (p) => spinner.update(p.profiling ? `batch ${p.batch}: profiling` : `batch ${p.batch}, concurrency ${p.concurrency}${p.window ? `: window ${p.index! + 1}, ${p.window.throughput.toFixed(0)} infer/s` : ""}`),
       }).catch((e: unknown) => {
         spinner.fail();
         throw e;
@@ -152,6 +159,7 @@ export function perfCommand(): Command {
       else {
         ui.print(renderPerfHeader(report));
         ui.print(renderPerfTable(report, ui.out));
+        for (const profile of report.profiles ?? []) ui.print(`\n${renderProfile(profile, ui.out)}`);
         if (comparison) ui.print(`\nagainst ${flags.baseline}:\n${renderBaseline(comparison, ui.out)}`);
       }
       for (const p of report.points) for (const w of p.warnings) ui.warn(`batch ${p.batch}, concurrency ${p.concurrency}: ${w}`);

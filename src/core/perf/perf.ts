@@ -19,6 +19,9 @@ import { TRTX_VERSION } from "../version.js";
 import { perfFeeds, type InputData } from "./batch-feeds.js";
 import { bindingFloorUs } from "./floor.js";
 import { measurePoint } from "./measure.js";
+import { diagnose, type ProfileDiagnosis } from "./profile-diagnose.js";
+import type { OrtProfileSummary } from "./profile-parse.js";
+import { profileRun } from "./profile-run.js";
 import { PERF_SCHEMA, type MeasurementWindow, type PerfPoint, type QueryTime } from "./types.js";
 
 export interface PerfRequest {
@@ -42,7 +45,9 @@ export interface PerfRequest {
   maxTrials: number;
   inputData: InputData;
   seed: number;
-  onProgress?: (p: { batch: number; concurrency: number; window?: MeasurementWindow; index?: number }) => void;
+  /** After each batch size's points: a separate profiled run of this many queries (--profile). */
+  profileRuns?: number;
+  onProgress?: (p: { batch: number; concurrency?: number; window?: MeasurementWindow; index?: number; profiling?: boolean }) => void;
 }
 
 export interface PerfReport {
@@ -58,6 +63,14 @@ export interface PerfReport {
   /** Median µs of one `await run()` of a one-node model on the CPU: no query can be faster. */
   bindingFloorUs: number;
   points: PerfPoint[];
+  /** --profile: per batch size, ORT's profile of a separate single-stream run and where the time goes. */
+  profiles?: BatchProfile[];
+}
+
+export interface BatchProfile {
+  batch: number;
+  summary: OrtProfileSummary;
+  diagnosis: ProfileDiagnosis;
 }
 
 export interface PerfOutcome {
@@ -78,6 +91,7 @@ export async function runPerf(r: PerfRequest): Promise<PerfOutcome> {
   const floor = await bindingFloorUs();
 
   const points: PerfPoint[] = [];
+  const profiles: BatchProfile[] = [];
   const times: PerfOutcome["times"] = [];
   let provider: Provider | undefined;
   let attempts: ProviderAttempt[] = [];
@@ -109,8 +123,18 @@ export async function runPerf(r: PerfRequest): Promise<PerfOutcome> {
       points.push({ ...result.point, ...(threads === undefined ? {} : { intraOpThreads: threads }) });
       times.push({ batch, concurrency, queries: result.times });
     }
+    if (r.profileRuns !== undefined) {
+      r.onProgress?.({ batch, profiling: true });
+      // Profiling slows every run a little, so it never shares a session with the measurement it explains.
+      const threads = r.threads === undefined ? {} : { intraOpNumThreads: r.threads, interOpNumThreads: 1 };
+      const run = await profileRun({ model: source.onnx, ep: provider ?? r.ep, ...(r.deviceId === undefined ? {} : { deviceId: r.deviceId }), feeds, iterations: r.profileRuns, sessionOptions: threads });
+      // The harness's own single-stream mean is the host time a user sees; the profiled session's is a fallback.
+      const measured = points.find((p) => p.batch === batch && p.concurrency === 1);
+      const hostUs = measured === undefined ? run.hostQueryMeanUs : measured.latency.mean * 1000;
+      profiles.push({ batch, summary: run.summary, diagnosis: diagnose(run.summary, hostUs, { io: run.io }) });
+    }
   }
-  const { onProgress: _, onnx: __, loadEngine: ___, allowForeign: ____, shapes, inputData, ...settings } = r;
+  const { onProgress: _, onnx: __, loadEngine: ___, allowForeign: ____, profileRuns: _____, shapes, inputData, ...settings } = r;
   return {
     report: {
       schema: PERF_SCHEMA,
@@ -124,6 +148,7 @@ export async function runPerf(r: PerfRequest): Promise<PerfOutcome> {
       settings: { ...settings, batches, ...(shapes ? { shapes: Object.fromEntries(shapes) } : {}), inputData: typeof inputData === "string" ? inputData : inputData.dir },
       bindingFloorUs: floor,
       points,
+      ...(r.profileRuns === undefined ? {} : { profiles }),
     },
     times,
     modelFile: source.onnx,
