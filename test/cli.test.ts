@@ -60,7 +60,7 @@ test("--json errors also come as a JSON object on stdout", () => {
 });
 
 test("commands not built yet say so and exit 2", () => {
-  for (const name of ["perf", "deploy"]) {
+  for (const name of ["deploy"]) {
     assertUserError(runCli([name, "--onnx", "m.onnx"]), 2, new RegExp(`trtx ${name} is not built yet`));
   }
 });

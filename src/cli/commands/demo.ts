@@ -1,7 +1,6 @@
 /**
  * `trtx demo` (what `npm start` runs): the pipeline on the built-in default model, as far as it is built:
  * export resnet50 from its template, describe it, and run it on the best provider here against the CPU.
- * perf is listed as not built yet.
  */
 import { Command, Option } from "commander";
 import fs from "node:fs";
@@ -15,7 +14,6 @@ import { runModel } from "../../core/run/run.js";
 import { uiFor } from "../options/reporting.js";
 import { formatBytes, formatCount, formatMs } from "../render/format.js";
 
-const PENDING = ["perf"];
 /** Accelerators round differently from the CPU (TF32 on Ampere and later): this is the agreement to expect. */
 const TOLERANCE = 1e-2;
 
@@ -47,7 +45,6 @@ export function demoCommand(): Command {
         provider: outcome.provider,
         medianMs: median,
         agreesWithCpu: check.result.passed,
-        pending: PENDING,
       };
       if (ui.json) return ui.printJson(summary);
       const c = ui.out;
@@ -56,6 +53,6 @@ export function demoCommand(): Command {
       for (const v of info.outputs) ui.print(`        output ${v.name} ${v.dtype} ${formatShape(v.shape)}`);
       const verdict = check.result.passed ? c.green(`agrees with ${check.against}`) : c.red(`differs from ${check.against}`);
       ui.print(`${c.bold("run")}     batch 1 on ${c.bold(outcome.provider)}: median ${formatMs(median)} over ${outcome.timings.length} runs; ${verdict} (atol/rtol ${TOLERANCE})`);
-      ui.print(`${c.bold("next")}    ${PENDING.join(", ")}: not built yet. Try trtx build --onnx ${exported.path} --fp16, trtx repo init ${opts.template} --onnx ${exported.path}, trtx doctor`);
+      ui.print(`${c.bold("next")}    trtx perf --onnx ${exported.path} -b 1,8, trtx build --onnx ${exported.path} --fp16, trtx repo init ${opts.template} --onnx ${exported.path}, trtx doctor`);
     });
 }
