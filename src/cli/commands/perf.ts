@@ -7,6 +7,8 @@ import { writeFileAtomic } from "../../core/fs/atomic.js";
 import { compareToBaseline, parseBaseline, parseRegression } from "../../core/perf/baseline.js";
 import type { InputData } from "../../core/perf/batch-feeds.js";
 import { runPerf } from "../../core/perf/perf.js";
+import { SWEEP_INSTANCES } from "../../core/perf/sweep.js";
+import { chooseAndWrite, renderSweep, sweepTarget } from "./perf-sweep.js";
 import { DEFAULT_STABILITY_PERCENT } from "../../core/perf/stability.js";
 import { DEFAULT_PERCENTILES, parsePercentiles } from "../../core/perf/stats.js";
 import { parseShapeSpecs } from "../../core/shapes/shape-spec.js";
@@ -18,7 +20,7 @@ import { renderProfile } from "../render/perf-profile.js";
 /** Enough runs for stable per-op means once the first (allocation, kernel selection) is left out. */
 const PROFILE_RUNS = 20;
 
-interface PerfFlags {
+export interface PerfFlags {
   onnx?: string;
   loadEngine?: string;
   allowForeign?: boolean;
@@ -38,6 +40,10 @@ interface PerfFlags {
   inputData: string;
   seed: number;
   profile?: boolean;
+  sweep?: boolean;
+  repo?: string;
+  latencyBudgetMs?: number;
+  writeConfig?: boolean;
   csv?: string;
   exportTimes?: string;
   baseline?: string;
@@ -81,6 +87,7 @@ function inputData(value: string): InputData {
 export function perfCommand(): Command {
   return new Command("perf")
     .description("measure latency and throughput per batch size and concurrency")
+    .argument("[name]", "with --sweep: the model in --repo")
     .option("--onnx <model.onnx>", "the model to measure")
     .option("--loadEngine <bundle>", "an engine bundle written by trtx build")
     .option("--allow-foreign", "measure a bundle built for a provider or GPU this machine does not have")
@@ -100,6 +107,10 @@ export function perfCommand(): Command {
     .option("--input-data <random|zero|dir>", "input values: seeded random, zeros, or a folder of <input>.npy files", "random")
     .addOption(new Option("--seed <n>", "seed for random inputs").default(1).argParser(positiveInt("--seed")))
     .option("--profile", "also profile each batch size with ORT's profiler (a separate run): top ops and where the time goes")
+    .option("--sweep", "with --repo and NAME: sweep batch sizes × instance counts and pick the best (model_analyzer's search)")
+    .option("--repo <dir>", "with --sweep: the model repository")
+    .addOption(new Option("--latency-budget-ms <ms>", "with --sweep: the highest p99 the chosen point may have").argParser(nonNegative("--latency-budget-ms", "milliseconds")))
+    .option("--write-config", "with --sweep: write the choice into the model's config.pbtxt")
     .option("--csv <file>", "write perf_analyzer-style CSV (latencies in µs)")
     .option("--export-times <file>", "write every timed query as JSON")
     .option("--baseline <report.json>", "compare with a saved `trtx perf --json`; exit 3 on a regression")
@@ -118,10 +129,12 @@ export function perfCommand(): Command {
         "  trtx perf --onnx model.onnx -b 1,8,32",
         "  trtx perf --loadEngine resnet50.trtx --ep cuda -b 32 --concurrency 1,2 --json > now.json",
         "  trtx perf --onnx model.onnx -b 8 --baseline main.json --max-regression 5%",
+        "  trtx perf --sweep --repo model_repository resnet50 --latency-budget-ms 50 --write-config",
       ].join("\n"),
     )
-    .action(async (flags: PerfFlags, command: Command) => {
+    .action(async (name: string | undefined, flags: PerfFlags, command: Command) => {
       const ui = uiFor(command);
+      const sweep = sweepTarget(name, flags);
       if (flags.streams !== undefined && flags.concurrency !== undefined) throw new UsageError("give --streams or --concurrency, not both");
       if (flags.duration <= 0) throw new UsageError(`--duration ${flags.duration} is not valid`, { hint: "give a positive number of seconds" });
       const baseline = flags.baseline === undefined ? undefined : parseBaseline(readText(flags.baseline), flags.baseline);
@@ -129,11 +142,12 @@ export function perfCommand(): Command {
       const outcome = await runPerf({
         ...(flags.onnx === undefined ? {} : { onnx: flags.onnx }),
         ...(flags.loadEngine === undefined ? {} : { loadEngine: flags.loadEngine }),
+        ...(sweep === undefined ? {} : { onnx: sweep.model.onnx }),
         allowForeign: Boolean(flags.allowForeign),
-        ...(flags.batch === undefined ? {} : { batches: flags.batch }),
+        ...(flags.batch ?? sweep?.batches ? { batches: flags.batch ?? sweep!.batches! } : {}),
         ...(flags.shapes === undefined ? {} : { shapes: parseShapeSpecs(flags.shapes) }),
         ep: flags.ep,
-        concurrency: flags.concurrency ?? [flags.streams ?? 1],
+        concurrency: flags.concurrency ?? (sweep ? SWEEP_INSTANCES : [flags.streams ?? 1]),
         ...(flags.threads === undefined ? {} : { threads: flags.threads }),
         warmUpMs: flags.warmUp,
         durationMs: flags.duration * 1000,
@@ -154,14 +168,17 @@ export function perfCommand(): Command {
       const comparison = baseline === undefined ? undefined : compareToBaseline(report, baseline, flags.maxRegression);
       if (flags.csv !== undefined) writeFileAtomic(flags.csv, Buffer.from(perfCsv(report)));
       if (flags.exportTimes !== undefined) writeFileAtomic(flags.exportTimes, Buffer.from(exportTimes(outcome.times)));
+      const swept = sweep === undefined ? undefined : chooseAndWrite(sweep.model, report, flags);
 
-      if (ui.json) ui.printJson({ ...report, ...(comparison ? { baseline: { file: flags.baseline, ...comparison } } : {}) });
+      if (ui.json) ui.printJson({ ...report, ...(comparison ? { baseline: { file: flags.baseline, ...comparison } } : {}), ...(swept ? { sweep: swept } : {}) });
       else {
         ui.print(renderPerfHeader(report));
         ui.print(renderPerfTable(report, ui.out));
         for (const profile of report.profiles ?? []) ui.print(`\n${renderProfile(profile, ui.out)}`);
         if (comparison) ui.print(`\nagainst ${flags.baseline}:\n${renderBaseline(comparison, ui.out)}`);
+        if (swept) ui.print(`\n${renderSweep(swept, flags.latencyBudgetMs)}`);
       }
+      if (swept && "error" in swept) throw swept.error;
       for (const p of report.points) for (const w of p.warnings) ui.warn(`batch ${p.batch}, concurrency ${p.concurrency}: ${w}`);
       const unstable = report.points.filter((p) => !p.stable);
       if (comparison?.regressed) {
