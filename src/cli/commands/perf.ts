@@ -7,6 +7,8 @@ import { writeFileAtomic } from "../../core/fs/atomic.js";
 import { compareToBaseline, parseBaseline, parseRegression } from "../../core/perf/baseline.js";
 import type { InputData } from "../../core/perf/batch-feeds.js";
 import { runPerf } from "../../core/perf/perf.js";
+import { parseProviderOptions } from "../../core/ep/provider-options.js";
+import { attemptLists } from "../../core/ep/providers.js";
 import { SWEEP_INSTANCES } from "../../core/perf/sweep.js";
 import { chooseAndWrite, renderSweep, sweepTarget } from "./perf-sweep.js";
 import { DEFAULT_STABILITY_PERCENT } from "../../core/perf/stability.js";
@@ -40,6 +42,8 @@ export interface PerfFlags {
   inputData: string;
   seed: number;
   profile?: boolean;
+  epOption?: string[];
+  dataTransfers: boolean;
   sweep?: boolean;
   repo?: string;
   latencyBudgetMs?: number;
@@ -94,6 +98,8 @@ export function perfCommand(): Command {
     .addOption(new Option("-b, --batch <sizes>", "batch sizes (dim 0 of every input), e.g. 1,8,32").argParser(positiveIntList("-b")))
     .option("--shapes <specs>", "input shapes for other variable dims, trtexec syntax name:1x128[,name:dims]")
     .addOption(epOption())
+    .option("--ep-option <key=value>", "a CUDA or TensorRT provider option set through ORT's C API, e.g. prefer_nhwc=1, trt_fp16_enable=1 (repeatable)", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option("--no-data-transfers", "keep inputs and outputs in GPU memory (copied there once): time the model without host copies, as trtexec's --noDataTransfers")
     .addOption(new Option("--concurrency <levels>", "queries in flight, each in its own thread and session, e.g. 1,2,4").argParser(positiveIntList("--concurrency")))
     .addOption(new Option("--streams <n>", "trtexec's --infStreams: the same as --concurrency N").argParser(positiveInt("--streams")))
     .addOption(new Option("--threads <n>", "intra-op threads per session (default: ORT's at concurrency 1, the cores shared out above)").argParser(positiveInt("--threads")))
@@ -136,6 +142,7 @@ export function perfCommand(): Command {
       const ui = uiFor(command);
       const sweep = sweepTarget(name, flags);
       if (flags.streams !== undefined && flags.concurrency !== undefined) throw new UsageError("give --streams or --concurrency, not both");
+      if (!flags.dataTransfers && flags.ep === "cpu") throw new UsageError("--no-data-transfers keeps inputs and outputs in GPU memory and needs a GPU provider", { hint: "use --ep cuda (or tensorrt)" });
       if (flags.duration <= 0) throw new UsageError(`--duration ${flags.duration} is not valid`, { hint: "give a positive number of seconds" });
       const baseline = flags.baseline === undefined ? undefined : parseBaseline(readText(flags.baseline), flags.baseline);
       const spinner = ui.spinner("measuring");
@@ -158,6 +165,8 @@ export function perfCommand(): Command {
         inputData: inputData(flags.inputData),
         seed: flags.seed,
         ...(flags.profile ? { profileRuns: PROFILE_RUNS } : {}),
+        ...(flags.epOption === undefined ? {} : { providerOptions: parseProviderOptions(flags.epOption, attemptLists(flags.ep).flat()) }),
+        ...(flags.dataTransfers ? {} : { deviceIo: true }),
         onProgress: (p) => spinner.update(p.profiling ? `batch ${p.batch}: profiling` : `batch ${p.batch}, concurrency ${p.concurrency}${p.window ? `: window ${p.index! + 1}, ${p.window.throughput.toFixed(0)} infer/s` : ""}`),
       }).catch((e: unknown) => {
         spinner.fail();

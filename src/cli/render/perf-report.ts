@@ -28,7 +28,16 @@ export function renderPerfTable(r: PerfReport, c: ChalkInstance): string {
 /** One line under the table: what was measured, where, and the floor every query pays. */
 export function renderPerfHeader(r: PerfReport): string {
   const threads = r.settings.threads === undefined ? "" : `, ${r.settings.threads} threads per session`;
-  return `${r.model.path} on ${r.provider}${threads}; warm-up ${r.settings.warmUpMs} ms, windows of ${(r.settings.durationMs / 3).toFixed(0)} ms; binding floor ${r.bindingFloorUs.toFixed(1)} µs per run`;
+  const bridge = r.bridge === undefined ? "" : `; through ORT's C API${r.bridge.dataTransfers ? "" : ", inputs and outputs in GPU memory (no host copies)"}${optionsText(r)}`;
+  return `${r.model.path} on ${r.provider}${threads}${bridge}; warm-up ${r.settings.warmUpMs} ms, windows of ${(r.settings.durationMs / 3).toFixed(0)} ms; binding floor ${r.bindingFloorUs.toFixed(1)} µs per run`;
+}
+
+/** The options the user set, as ORT reported them back (the proof that they are in force). */
+function optionsText(r: PerfReport): string {
+  const set = Object.entries(r.settings.epOptions ?? {}).flatMap(([provider, options]) =>
+    Object.keys(options).map((k) => `${k}=${r.bridge?.effectiveOptions[provider as keyof typeof r.bridge.effectiveOptions]?.[k] ?? "?"}`),
+  );
+  return set.length === 0 ? "" : ` (${set.join(", ")})`;
 }
 
 /**

@@ -43,7 +43,7 @@ export async function createSession(model: string | Uint8Array, request: Session
       // Skip ORT's attempt when the provider library is plainly absent: it would fail the same way, slower.
       const diagnosis = diagnoseProvider(provider);
       if (diagnosis.missingFile) {
-        attempts.push(failed(provider, describeDiagnosis(provider, diagnosis)!, hintFor(provider, diagnosis), start));
+        attempts.push(failedAttempt(provider, describeDiagnosis(provider, diagnosis)!, hintFor(provider, diagnosis), start));
         continue;
       }
     }
@@ -59,7 +59,7 @@ export async function createSession(model: string | Uint8Array, request: Session
       const message = firstLine(e);
       if (provider === "cpu") throw new TrtxError(`onnxruntime could not create a session: ${message}`, { cause: e });
       const diagnosis = diagnoseProvider(provider);
-      attempts.push(failed(provider, describeDiagnosis(provider, diagnosis) ?? message, hintFor(provider, diagnosis), start));
+      attempts.push(failedAttempt(provider, describeDiagnosis(provider, diagnosis) ?? message, hintFor(provider, diagnosis), start));
     }
   }
   const last = attempts.at(-1)!;
@@ -68,11 +68,11 @@ export async function createSession(model: string | Uint8Array, request: Session
   });
 }
 
-function failed(provider: Provider, reason: string, hint: string | undefined, start: number): ProviderAttempt {
+export function failedAttempt(provider: Provider, reason: string, hint: string | undefined, start: number): ProviderAttempt {
   return { provider, ok: false, reason, ...(hint ? { hint } : {}), ms: performance.now() - start };
 }
 
-function firstLine(e: unknown): string {
+export function firstLine(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
   return text.split("\n").find((l) => l.trim() !== "")?.trim() ?? text;
 }

@@ -35,6 +35,7 @@ export interface PointRequest {
   stabilityPercent: number;
   percentiles: readonly number[];
   onWindow?: (window: MeasurementWindow, index: number) => void;
+  bridge?: PerfWorkerData["bridge"];
 }
 
 export interface PointResult {
@@ -44,6 +45,7 @@ export interface PointResult {
   provider: Provider;
   attempts: ProviderAttempt[];
   firstRunMs: number;
+  effectiveOptions?: Partial<Record<Provider, Record<string, string>>>;
 }
 
 interface Stream {
@@ -73,6 +75,7 @@ export async function measurePoint(r: PointRequest): Promise<PointResult> {
     feeds: [...r.feeds],
     baseNs,
     control,
+    ...(r.bridge === undefined ? {} : { bridge: r.bridge }),
   };
 
   let failure: TrtxError | undefined;
@@ -188,6 +191,7 @@ export async function measurePoint(r: PointRequest): Promise<PointResult> {
       provider: first.provider,
       attempts: first.attempts,
       firstRunMs: Math.max(...ready.map((m) => m.firstRunMs)),
+      ...(first.effectiveOptions ? { effectiveOptions: first.effectiveOptions } : {}),
     };
   } finally {
     Atomics.store(new Int32Array(control), 0, 1);

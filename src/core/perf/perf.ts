@@ -11,6 +11,7 @@ import { readManifest } from "../build/manifest.js";
 import { UsageError } from "../errors.js";
 import type { ProviderAttempt } from "../ep/session.js";
 import { ortPackageVersion } from "../ep/ort.js";
+import type { ProviderOptions } from "../ep/provider-options.js";
 import type { EpChoice, Provider } from "../ep/providers.js";
 import { describeModelFile } from "../onnx/model-file.js";
 import type { ModelInfo } from "../onnx/model-info.js";
@@ -45,6 +46,10 @@ export interface PerfRequest {
   maxTrials: number;
   inputData: InputData;
   seed: number;
+  /** --ep-option: provider options, set through the ORT C-API bridge. */
+  providerOptions?: ProviderOptions;
+  /** --no-data-transfers: inputs copied to the GPU once, outputs left there (through the bridge). */
+  deviceIo?: boolean;
   /** After each batch size's points: a separate profiled run of this many queries (--profile). */
   profileRuns?: number;
   onProgress?: (p: { batch: number; concurrency?: number; window?: MeasurementWindow; index?: number; profiling?: boolean }) => void;
@@ -59,10 +64,12 @@ export interface PerfReport {
   provider: Provider;
   attempts: ProviderAttempt[];
   machine: Fingerprint & { cpus: number };
-  settings: Omit<PerfRequest, "onnx" | "loadEngine" | "allowForeign" | "shapes" | "onProgress" | "inputData"> & { shapes?: Record<string, number[]>; inputData: string };
+  settings: Omit<PerfRequest, "onnx" | "loadEngine" | "allowForeign" | "shapes" | "onProgress" | "inputData" | "providerOptions" | "deviceIo" | "profileRuns"> & { shapes?: Record<string, number[]>; inputData: string; epOptions?: ProviderOptions; dataTransfers: boolean };
   /** Median µs of one `await run()` of a one-node model on the CPU: no query can be faster. */
   bindingFloorUs: number;
   points: PerfPoint[];
+  /** Present when sessions went through the ORT C-API bridge: its self-test, and the options ORT held. */
+  bridge?: { version: string; selfTestMs: number; dataTransfers: boolean; effectiveOptions: Partial<Record<Provider, Record<string, string>>> };
   /** --profile: per batch size, ORT's profile of a separate single-stream run and where the time goes. */
   profiles?: BatchProfile[];
 }
@@ -89,6 +96,12 @@ export async function runPerf(r: PerfRequest): Promise<PerfOutcome> {
   if (r.loadEngine !== undefined) checkProfiles(r.loadEngine, batches);
   const modelSha256 = hashModel(source.onnx, info);
   const floor = await bindingFloorUs();
+  const useBridge = r.providerOptions !== undefined || r.deviceIo === true;
+  if (useBridge && r.profileRuns !== undefined) throw new UsageError("--profile runs on onnxruntime-node's own sessions, not with --ep-option or --no-data-transfers", { hint: "profile in a separate run" });
+  // The bridge calls ORT through raw function pointers: prove it on a tiny model before trusting it with a measurement.
+  const selfTest = useBridge ? await (await import("../ep/ort-c/selftest.js")).bridgeSelfTest() : undefined;
+  const bridgeData = useBridge ? { providerOptions: r.providerOptions ?? {}, deviceIo: r.deviceIo === true } : undefined;
+  let effectiveOptions: Partial<Record<Provider, Record<string, string>>> = {};
 
   const points: PerfPoint[] = [];
   const profiles: BatchProfile[] = [];
@@ -115,7 +128,9 @@ export async function runPerf(r: PerfRequest): Promise<PerfOutcome> {
         stabilityPercent: r.stabilityPercent,
         percentiles: r.percentiles,
         onWindow: (window, index) => r.onProgress?.({ batch, concurrency, window, index }),
+        ...(bridgeData === undefined ? {} : { bridge: bridgeData }),
       });
+      effectiveOptions = result.effectiveOptions ?? effectiveOptions;
       // --ep auto decides once per session; a different answer between points would make the table meaningless.
       if (provider !== undefined && result.provider !== provider) throw new UsageError(`the provider changed between points (${provider}, then ${result.provider})`, { hint: "pass --ep explicitly" });
       provider = result.provider;
@@ -134,7 +149,7 @@ export async function runPerf(r: PerfRequest): Promise<PerfOutcome> {
       profiles.push({ batch, summary: run.summary, diagnosis: diagnose(run.summary, hostUs, { io: run.io }) });
     }
   }
-  const { onProgress: _, onnx: __, loadEngine: ___, allowForeign: ____, profileRuns: _____, shapes, inputData, ...settings } = r;
+  const { onProgress: _, onnx: __, loadEngine: ___, allowForeign: ____, profileRuns: _____, providerOptions: ______, deviceIo: _______, shapes, inputData, ...settings } = r;
   return {
     report: {
       schema: PERF_SCHEMA,
@@ -145,10 +160,18 @@ export async function runPerf(r: PerfRequest): Promise<PerfOutcome> {
       provider: provider!,
       attempts,
       machine: { ...machineFingerprint(), cpus: os.availableParallelism() },
-      settings: { ...settings, batches, ...(shapes ? { shapes: Object.fromEntries(shapes) } : {}), inputData: typeof inputData === "string" ? inputData : inputData.dir },
+      settings: {
+        ...settings,
+        batches,
+        ...(shapes ? { shapes: Object.fromEntries(shapes) } : {}),
+        inputData: typeof inputData === "string" ? inputData : inputData.dir,
+        ...(r.providerOptions ? { epOptions: r.providerOptions } : {}),
+        dataTransfers: r.deviceIo !== true,
+      },
       bindingFloorUs: floor,
       points,
       ...(r.profileRuns === undefined ? {} : { profiles }),
+      ...(selfTest === undefined ? {} : { bridge: { version: selfTest.version, selfTestMs: selfTest.ms, dataTransfers: r.deviceIo !== true, effectiveOptions } }),
     },
     times,
     modelFile: source.onnx,

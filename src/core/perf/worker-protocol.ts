@@ -1,6 +1,7 @@
 /** What the main thread and a perf worker (worker.ts) send each other. */
 import type { ProviderAttempt } from "../ep/session.js";
 import type { EpChoice, Provider } from "../ep/providers.js";
+import type { ProviderOptions } from "../ep/provider-options.js";
 import type { HostTensor } from "../tensor/host-tensor.js";
 
 export interface PerfWorkerData {
@@ -13,10 +14,12 @@ export interface PerfWorkerData {
   baseNs: bigint;
   /** Int32 slot 0: set to 1 to stop. */
   control: SharedArrayBuffer;
+  /** Sessions through the ORT C-API bridge: provider options, and inputs/outputs kept on the GPU (deviceIo). */
+  bridge?: { providerOptions: ProviderOptions; deviceIo: boolean };
 }
 
 export type WorkerMessage =
-  | { type: "ready"; provider: Provider; attempts: ProviderAttempt[]; firstRunMs: number }
+  | { type: "ready"; provider: Provider; attempts: ProviderAttempt[]; firstRunMs: number; effectiveOptions?: Partial<Record<Provider, Record<string, string>>> }
   | { type: "times"; starts: Float64Array; ends: Float64Array }
   | { type: "done" }
   | { type: "error"; name: string; message: string; hint?: string };

@@ -7,7 +7,9 @@
  * {go}, then run until the shared stop flag is set, posting the times of finished queries at least every FLUSH_MS.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { TrtxError } from "../errors.js";
+import { TrtxError, UsageError } from "../errors.js";
+import type { ProviderAttempt } from "../ep/session.js";
+import type { Provider } from "../ep/providers.js";
 import { createSession } from "../ep/session.js";
 import { loadOrt } from "../ep/ort.js";
 import { toOrtTensor } from "../run/ort-tensor.js";
@@ -23,15 +25,60 @@ const control = new Int32Array(data.control);
 const offset = Number(process.hrtime.bigint() - data.baseNs) / 1e6 - performance.now();
 const now = () => performance.now() + offset;
 
-async function main(): Promise<void> {
+/** One query and how to end the session, whichever way it was created. */
+interface Runner {
+  provider: Provider;
+  attempts: ProviderAttempt[];
+  effectiveOptions?: Partial<Record<Provider, Record<string, string>>>;
+  run: () => Promise<unknown> | void;
+  release: () => Promise<void> | void;
+}
+
+async function stockRunner(): Promise<Runner> {
   const ort = await loadOrt();
   const options = data.intraOpThreads === undefined ? {} : { intraOpNumThreads: data.intraOpThreads, interOpNumThreads: 1 };
   const { session, provider, attempts } = await createSession(data.model, { ep: data.ep, ...(data.deviceId === undefined ? {} : { deviceId: data.deviceId }), options });
+  const feeds = Object.fromEntries(data.feeds.map(([name, t]) => [name, toOrtTensor(ort, t)]));
+  return { provider, attempts, run: () => session.run(feeds), release: () => session.release() };
+}
+
+/** The bridge's calls are synchronous: the loop below still yields nothing it needs (stop is a shared flag). */
+async function bridgeRunner(bridge: NonNullable<PerfWorkerData["bridge"]>): Promise<Runner> {
+  const { createBridgeSession } = await import("../ep/ort-c/bridge-chain.js");
+  const created = await createBridgeSession(data.model, {
+    ep: data.ep,
+    providerOptions: bridge.providerOptions,
+    ...(data.deviceId === undefined ? {} : { deviceId: data.deviceId }),
+    ...(data.intraOpThreads === undefined ? {} : { intraOpThreads: data.intraOpThreads }),
+  });
+  const { session, provider, attempts, effectiveOptions } = created;
+  const feeds = new Map(data.feeds);
+  if (!bridge.deviceIo) return { provider, attempts, effectiveOptions, run: () => void session.run(feeds), release: () => session.release() };
+  if (provider === "cpu") {
+    session.release();
+    throw new UsageError("--no-data-transfers keeps inputs and outputs in GPU memory, but the session runs on the CPU", { hint: "use --ep cuda (or tensorrt), or drop --no-data-transfers" });
+  }
+  const { DeviceBinding } = await import("../ep/ort-c/device-io.js");
+  const binding = DeviceBinding.create(session, feeds, data.deviceId ?? 0);
+  return {
+    provider,
+    attempts,
+    effectiveOptions,
+    run: () => binding.run(),
+    release: () => {
+      binding.release();
+      session.release();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const runner = data.bridge === undefined ? await stockRunner() : await bridgeRunner(data.bridge);
   try {
-    const feeds = Object.fromEntries(data.feeds.map(([name, t]) => [name, toOrtTensor(ort, t)]));
+    const { provider, attempts } = runner;
     const first = now();
-    await session.run(feeds);
-    post({ type: "ready", provider, attempts, firstRunMs: now() - first });
+    await runner.run();
+    post({ type: "ready", provider, attempts, firstRunMs: now() - first, ...(runner.effectiveOptions ? { effectiveOptions: runner.effectiveOptions } : {}) });
     await new Promise<void>((resolve) => port.once("message", () => resolve()));
 
     let capacity = 1024;
@@ -45,7 +92,7 @@ async function main(): Promise<void> {
     };
     while (Atomics.load(control, 0) === 0) {
       const start = now();
-      await session.run(feeds);
+      await runner.run();
       const end = now();
       if (count === capacity) {
         capacity *= 2;
@@ -67,7 +114,7 @@ async function main(): Promise<void> {
     }
     flush();
   } finally {
-    await session.release();
+    await runner.release();
   }
 }
 

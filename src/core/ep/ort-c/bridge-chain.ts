@@ -1,0 +1,56 @@
+/**
+ * createSession's provider chain (tensorrt → cuda → cpu for auto) on the C-API bridge, with provider options.
+ * Unlike the stock path it always makes the real append call, so a provider that cannot load is reported with
+ * ORT's own words (e.g. the dlopen error naming libnvinfer.so.10), with the library diagnosis as the hint.
+ */
+import { ProviderUnavailableError, TrtxError } from "../../errors.js";
+import { describeDiagnosis, diagnoseProvider, hintFor } from "../diagnose.js";
+import type { ProviderOptions } from "../provider-options.js";
+import { attemptLists, type EpChoice, type Provider } from "../providers.js";
+import { failedAttempt, firstLine, type ProviderAttempt } from "../session.js";
+import { appendProvider } from "./append-providers.js";
+import { BridgeSession } from "./session.js";
+
+export interface BridgeSessionRequest {
+  ep: EpChoice;
+  deviceId?: number;
+  providerOptions: ProviderOptions;
+  intraOpThreads?: number;
+}
+
+export interface BridgeSessionResult {
+  session: BridgeSession;
+  provider: Provider;
+  attempts: ProviderAttempt[];
+  /** Per appended provider, every option as ORT holds it after the update. */
+  effectiveOptions: Partial<Record<Provider, Record<string, string>>>;
+}
+
+export async function createBridgeSession(model: string, r: BridgeSessionRequest): Promise<BridgeSessionResult> {
+  const attempts: ProviderAttempt[] = [];
+  for (const list of attemptLists(r.ep)) {
+    const provider = list[0]!;
+    const start = performance.now();
+    const effectiveOptions: BridgeSessionResult["effectiveOptions"] = {};
+    try {
+      const session = await BridgeSession.create(model, {
+        ...(r.intraOpThreads === undefined ? {} : { intraOpThreads: r.intraOpThreads, interOpThreads: 1 }),
+        appendProviders: (options, bridge) => {
+          for (const p of list) {
+            if (p !== "cpu") effectiveOptions[p] = appendProvider(bridge, options, p, r.providerOptions[p] ?? {}, r.deviceId ?? 0);
+          }
+        },
+      });
+      attempts.push({ provider, ok: true, ms: performance.now() - start });
+      return { session, provider, attempts, effectiveOptions };
+    } catch (e) {
+      if (provider === "cpu") throw e instanceof TrtxError ? e : new TrtxError(`onnxruntime could not create a session: ${firstLine(e)}`, { cause: e });
+      const diagnosis = diagnoseProvider(provider);
+      attempts.push(failedAttempt(provider, firstLine(e), hintFor(provider, diagnosis) ?? describeDiagnosis(provider, diagnosis), start));
+    }
+  }
+  const last = attempts.at(-1)!;
+  throw new ProviderUnavailableError(`execution provider ${last.provider} is unavailable: ${last.reason}`, {
+    hint: last.hint ?? "run `trtx doctor` to see which providers work here, or use --ep auto",
+  });
+}
