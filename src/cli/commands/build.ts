@@ -18,6 +18,7 @@ const STEP_TEXT: Record<BuildStep, string> = {
   int8: "calibrating and quantizing to INT8",
   fp16: "converting to FP16",
   save: "writing model.onnx",
+  engines: "building TensorRT engines (this can take minutes)",
   tables: "writing calibration tables",
   accuracy: "checking accuracy against the source",
   optimize: "writing ORT's optimized model",

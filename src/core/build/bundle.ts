@@ -10,6 +10,9 @@ import path from "node:path";
 import { FileError } from "../errors.js";
 import { ortPackageVersion, type OrtLogLevel } from "../ep/ort.js";
 import { createSession } from "../ep/session.js";
+
+/** Where a TensorRT build leaves its engines and timing cache inside the bundle. */
+const ENGINES_DIR = "engines";
 import { CALIBRATION_FILES, writeCalibrationTables } from "../calibration/tables.js";
 import { inlineExternalData } from "../onnx/external-data.js";
 import { describeModelFile, loadModel, resolveExternal, saveModel } from "../onnx/model-file.js";
@@ -26,7 +29,7 @@ import { BUNDLE_SCHEMA, isUpToDate, MANIFEST_FILE, MODEL_FILE, OPTIMIZED_FILE, p
 import { writeOptimizedModel } from "./optimize.js";
 import type { BuildRequest } from "./request.js";
 
-export type BuildStep = "provider" | "int8" | "fp16" | "save" | "tables" | "accuracy" | "optimize" | "install";
+export type BuildStep = "provider" | "int8" | "fp16" | "save" | "engines" | "tables" | "accuracy" | "optimize" | "install";
 
 export interface BuildHooks {
   /** Called as each step starts; a throw here aborts the build like any failure (the tests use it). */
@@ -119,6 +122,9 @@ async function buildInto(tmp: string, dest: string, req: BuildRequest, p: Prepar
 
   // The provider first: the INT8 flavour depends on it, and the accuracy check must run where deployment will.
   const { provider, attempts } = await timed("provider", async () => {
+    // TensorRT is set up through the C-API bridge (stock onnxruntime-node passes it no options), so its availability
+    // is decided by the real Update/Append calls with the bundle's options, and their error is what the user sees.
+    if (req.ep === "tensorrt") await probeTensorRt(req, p);
     const r = await createSession(req.onnx, { ep: req.ep, ...logLevel });
     await r.session.release();
     return r;
@@ -154,6 +160,8 @@ async function buildInto(tmp: string, dest: string, req: BuildRequest, p: Prepar
   const modelSha256 = modelHash.digest("hex");
 
   const files = [MODEL_FILE, ...saved.externalData];
+  const trtOptions = tensorRtOptions({ fp16: req.fp16, int8: req.int8, modelSha256, profiles: p.profiles, ...(req.workspace !== undefined ? { workspace: req.workspace } : {}) });
+  if (provider === "tensorrt") files.push(...(await timed("engines", () => buildEngines(tmp, modelPath, trtOptions))));
   let calibration: BundleManifest["calibration"];
   if (int8) {
     // The table formats know TensorRT's two calibrators; percentile ranges are plain clipped amax values, which is
@@ -204,13 +212,38 @@ async function buildInto(tmp: string, dest: string, req: BuildRequest, p: Prepar
     provider,
     attempts,
     fingerprint: machineFingerprint(),
-    tensorrt: tensorRtOptions({ fp16: req.fp16, int8: req.int8, modelSha256, profiles: p.profiles, ...(req.workspace !== undefined ? { workspace: req.workspace } : {}) }),
+    tensorrt: trtOptions,
     accuracy,
     timingsMs: { ...timings, ...(int8 ? { calibrate: int8.ms.calibrate, quantize: int8.ms.quantize } : {}) },
     files,
   };
   writeManifest(tmp, manifest);
   return manifest;
+}
+
+/** The bundle's TensorRT options as the strings ORT's provider parses (booleans as 0/1). */
+function trtOptionStrings(options: Record<string, string | number | boolean>): Record<string, string> {
+  return Object.fromEntries(Object.entries(options).map(([k, v]) => [k, typeof v === "boolean" ? (v ? "1" : "0") : String(v)]));
+}
+
+async function probeTensorRt(req: BuildRequest, p: Prepared): Promise<void> {
+  const { probeProvider } = await import("../ep/ort-c/bridge-chain.js");
+  const options = tensorRtOptions({ fp16: req.fp16, int8: req.int8, modelSha256: "0".repeat(64), profiles: p.profiles, ...(req.workspace !== undefined ? { workspace: req.workspace } : {}) });
+  await probeProvider("tensorrt", trtOptionStrings(options));
+}
+
+/**
+ * With TensorRT loaded: a session over the bundle's model with its TensorRT options builds the engines (one per
+ * profile set) into `engines/` with a timing cache, so a deployment that mounts them starts without a build.
+ */
+async function buildEngines(tmp: string, modelPath: string, options: Record<string, string | number | boolean>): Promise<string[]> {
+  const { createBridgeSession } = await import("../ep/ort-c/bridge-chain.js");
+  const dir = path.join(tmp, ENGINES_DIR);
+  fs.mkdirSync(dir, { recursive: true });
+  const tensorrt = { ...trtOptionStrings(options), trt_engine_cache_path: dir, trt_timing_cache_enable: "1", trt_timing_cache_path: dir };
+  const { session } = await createBridgeSession(modelPath, { ep: "tensorrt", providerOptions: { tensorrt } });
+  session.release();
+  return fs.readdirSync(dir).sort().map((f) => path.join(ENGINES_DIR, f));
 }
 
 /**

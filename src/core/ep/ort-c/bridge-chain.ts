@@ -54,3 +54,23 @@ export async function createBridgeSession(model: string, r: BridgeSessionRequest
     hint: last.hint ?? "run `trtx doctor` to see which providers work here, or use --ep auto",
   });
 }
+
+/**
+ * Loads a provider with `options` through the real Update/Append calls on throwaway session options, without
+ * creating a session (which for TensorRT would build an engine): a provider that cannot load fails here with ORT's
+ * own error, e.g. "libnvinfer.so.10: cannot open shared object file".
+ */
+export async function probeProvider(provider: Exclude<Provider, "cpu">, options: Readonly<Record<string, string>>, deviceId = 0): Promise<Record<string, string>> {
+  const { loadOrtBridge } = await import("./library.js");
+  const bridge = await loadOrtBridge();
+  const slot: (bigint | null)[] = [null];
+  bridge.call("CreateSessionOptions", slot);
+  try {
+    return appendProvider(bridge, slot[0]! as Parameters<typeof appendProvider>[1], provider, options, deviceId);
+  } catch (e) {
+    const diagnosis = diagnoseProvider(provider);
+    throw new ProviderUnavailableError(`execution provider ${provider} is unavailable: ${firstLine(e)}`, { ...(hintFor(provider, diagnosis) ? { hint: hintFor(provider, diagnosis)! } : {}) });
+  } finally {
+    bridge.fn.ReleaseSessionOptions(slot[0]);
+  }
+}
