@@ -68,3 +68,27 @@ test("perf --json says when the bridge was used and what it held", () => {
   assert.equal(report.bridge, undefined, "stock sessions unless bridge flags are given");
   assert.equal(report.settings.dataTransfers, true);
 });
+
+test("run --ep-option and --trt-cache go through the bridge and check their providers first", () => {
+  fails(["run", "--onnx", MLP, "--ep", "cuda", "--trt-cache", "engines"], 2, /--trt-cache is for the TensorRT provider, which --ep cuda does not use/);
+  fails(["run", "--onnx", MLP, "--ep", "cpu", "--ep-option", "use_tf32=0"], 2, /use_tf32 is for the cuda provider, which this run does not use/);
+  if (!gpuProviders) fails(["run", "--onnx", MLP, "--ep", "tensorrt", "--trt-cache", "engines"], 1, /execution provider tensorrt is unavailable: onnxruntime UpdateTensorRTProviderOptions failed/);
+});
+
+test("doctor reports the bridge's self-test", () => {
+  const r = runCli(["doctor", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const bridge = JSON.parse(r.stdout).bridge;
+  assert.equal(bridge.available, true);
+  assert.equal(bridge.version, "1.29.0");
+});
+
+test("runModel through the bridge gives the stock session's outputs", async () => {
+  const { runModel } = await import("../src/core/run/run.js");
+  const feeds = perfFeeds(describeModelFile(MLP).inputs, { batch: 3, batched: true, data: "random", seed: 4 });
+  const stock = await runModel(MLP, feeds, { ep: "cpu" });
+  const bridged = await runModel(MLP, feeds, { ep: "cpu", providerOptions: {}, iterations: 2 });
+  assert.equal(bridged.provider, "cpu");
+  assert.equal(bridged.timings.length, 2);
+  assert.deepEqual(bridged.outputs, stock.outputs);
+});

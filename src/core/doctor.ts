@@ -38,6 +38,8 @@ export interface DoctorReport {
   providers: ProviderStatus[];
   /** The provider `--ep auto` picks on this machine. */
   autoSelects: Provider;
+  /** trtx's bridge to ORT's C API (provider options, GPU-resident I/O): its self-test against onnxruntime-node. */
+  bridge: { available: true; version: string; ms: number } | { available: false; reason: string };
 }
 
 const PROBE_VALUES = [-2, -1, -0.5, 0, 0.5, 1, 2, 3];
@@ -69,7 +71,18 @@ export async function runDoctor(options: { logLevel?: OrtLogLevel } = {}): Promi
     gpu: queryGpus(),
     providers,
     autoSelects: providers.find((p) => p.available)?.provider ?? "cpu",
+    bridge: await checkBridge(),
   };
+}
+
+async function checkBridge(): Promise<DoctorReport["bridge"]> {
+  try {
+    const { bridgeSelfTest } = await import("./ep/ort-c/selftest.js");
+    const r = await bridgeSelfTest();
+    return { available: true, version: r.version, ms: r.ms };
+  } catch (e) {
+    return { available: false, reason: e instanceof Error ? e.message : String(e) };
+  }
 }
 
 async function probeProvider(provider: Provider, compiledIn: boolean, model: Uint8Array): Promise<ProviderStatus> {

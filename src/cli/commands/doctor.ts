@@ -49,6 +49,11 @@ function renderDoctor(ui: Ui, r: DoctorReport): void {
   ]);
   ui.print(renderTable(["provider", "status", "detail"], rows, c));
   ui.print(`--ep auto selects ${c.bold(r.autoSelects)} here.`);
+  ui.print(
+    r.bridge.available
+      ? `ORT C-API bridge (--ep-option, --no-data-transfers): self-test passed on onnxruntime ${r.bridge.version} in ${formatMs(r.bridge.ms)}`
+      : `ORT C-API bridge (--ep-option, --no-data-transfers): ${c.red("unavailable")}: ${r.bridge.reason}`,
+  );
   const hints = r.providers.filter((p) => !p.available && p.hint);
   for (const p of hints) ui.print(`${c.dim(`hint (${p.provider}):`)} ${p.hint}`);
 }

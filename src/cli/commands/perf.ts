@@ -7,14 +7,12 @@ import { writeFileAtomic } from "../../core/fs/atomic.js";
 import { compareToBaseline, parseBaseline, parseRegression } from "../../core/perf/baseline.js";
 import type { InputData } from "../../core/perf/batch-feeds.js";
 import { runPerf } from "../../core/perf/perf.js";
-import { parseProviderOptions } from "../../core/ep/provider-options.js";
-import { attemptLists } from "../../core/ep/providers.js";
 import { SWEEP_INSTANCES } from "../../core/perf/sweep.js";
 import { chooseAndWrite, renderSweep, sweepTarget } from "./perf-sweep.js";
 import { DEFAULT_STABILITY_PERCENT } from "../../core/perf/stability.js";
 import { DEFAULT_PERCENTILES, parsePercentiles } from "../../core/perf/stats.js";
 import { parseShapeSpecs } from "../../core/shapes/shape-spec.js";
-import { epOption } from "../options/inference.js";
+import { epOption, epOptionFlag, providerOptionsFrom, trtCacheFlag, type ProviderOptionFlags } from "../options/inference.js";
 import { uiFor } from "../options/reporting.js";
 import { exportTimes, perfCsv, renderBaseline, renderPerfHeader, renderPerfTable } from "../render/perf-report.js";
 import { renderProfile } from "../render/perf-profile.js";
@@ -22,7 +20,7 @@ import { renderProfile } from "../render/perf-profile.js";
 /** Enough runs for stable per-op means once the first (allocation, kernel selection) is left out. */
 const PROFILE_RUNS = 20;
 
-export interface PerfFlags {
+export interface PerfFlags extends ProviderOptionFlags {
   onnx?: string;
   loadEngine?: string;
   allowForeign?: boolean;
@@ -42,7 +40,6 @@ export interface PerfFlags {
   inputData: string;
   seed: number;
   profile?: boolean;
-  epOption?: string[];
   dataTransfers: boolean;
   sweep?: boolean;
   repo?: string;
@@ -98,7 +95,8 @@ export function perfCommand(): Command {
     .addOption(new Option("-b, --batch <sizes>", "batch sizes (dim 0 of every input), e.g. 1,8,32").argParser(positiveIntList("-b")))
     .option("--shapes <specs>", "input shapes for other variable dims, trtexec syntax name:1x128[,name:dims]")
     .addOption(epOption())
-    .option("--ep-option <key=value>", "a CUDA or TensorRT provider option set through ORT's C API, e.g. prefer_nhwc=1, trt_fp16_enable=1 (repeatable)", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .addOption(epOptionFlag())
+    .addOption(trtCacheFlag())
     .option("--no-data-transfers", "keep inputs and outputs in GPU memory (copied there once): time the model without host copies, as trtexec's --noDataTransfers")
     .addOption(new Option("--concurrency <levels>", "queries in flight, each in its own thread and session, e.g. 1,2,4").argParser(positiveIntList("--concurrency")))
     .addOption(new Option("--streams <n>", "trtexec's --infStreams: the same as --concurrency N").argParser(positiveInt("--streams")))
@@ -144,6 +142,7 @@ export function perfCommand(): Command {
       if (flags.streams !== undefined && flags.concurrency !== undefined) throw new UsageError("give --streams or --concurrency, not both");
       if (!flags.dataTransfers && flags.ep === "cpu") throw new UsageError("--no-data-transfers keeps inputs and outputs in GPU memory and needs a GPU provider", { hint: "use --ep cuda (or tensorrt)" });
       if (flags.duration <= 0) throw new UsageError(`--duration ${flags.duration} is not valid`, { hint: "give a positive number of seconds" });
+      const providerOptions = providerOptionsFrom(flags, flags.ep);
       const baseline = flags.baseline === undefined ? undefined : parseBaseline(readText(flags.baseline), flags.baseline);
       const spinner = ui.spinner("measuring");
       const outcome = await runPerf({
@@ -165,7 +164,7 @@ export function perfCommand(): Command {
         inputData: inputData(flags.inputData),
         seed: flags.seed,
         ...(flags.profile ? { profileRuns: PROFILE_RUNS } : {}),
-        ...(flags.epOption === undefined ? {} : { providerOptions: parseProviderOptions(flags.epOption, attemptLists(flags.ep).flat()) }),
+        ...(providerOptions === undefined ? {} : { providerOptions }),
         ...(flags.dataTransfers ? {} : { deviceIo: true }),
         onProgress: (p) => spinner.update(p.profiling ? `batch ${p.batch}: profiling` : `batch ${p.batch}, concurrency ${p.concurrency}${p.window ? `: window ${p.index! + 1}, ${p.window.throughput.toFixed(0)} infer/s` : ""}`),
       }).catch((e: unknown) => {

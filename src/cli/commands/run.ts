@@ -18,11 +18,11 @@ import type { HostTensor } from "../../core/tensor/host-tensor.js";
 import { saveNpy } from "../../core/tensor/load.js";
 import { parseValueRanges } from "../../core/tensor/random-inputs.js";
 import { readLabels, summarize, type TensorSummary } from "../../core/tensor/summary.js";
-import { epOption } from "../options/inference.js";
+import { epOption, epOptionFlag, providerOptionsFrom, trtCacheFlag, type ProviderOptionFlags } from "../options/inference.js";
 import { uiFor } from "../options/reporting.js";
 import { renderRun } from "../render/run-report.js";
 
-interface RunFlags {
+interface RunFlags extends ProviderOptionFlags {
   onnx?: string;
   loadEngine?: string;
   allowForeign?: boolean;
@@ -74,6 +74,8 @@ export function runCommand(): Command {
     .option("--loadEngine <bundle>", "an engine bundle written by trtx build")
     .option("--allow-foreign", "run a bundle built for a provider or GPU this machine does not have")
     .addOption(epOption())
+    .addOption(epOptionFlag())
+    .addOption(trtCacheFlag())
     .option("--input <name:FILE>", "an input from .npy, .pb, .bin (with --shapes), JSON or an image (repeatable)", collect)
     .option("--shapes <specs>", "input shapes, trtexec syntax name:1x3x224x224[,name:dims]")
     .option("--load-inputs <file.json>", "inputs from perf_analyzer input-data JSON or Polygraphy's --save-inputs JSON (first request)")
@@ -115,8 +117,9 @@ export function runCommand(): Command {
         ...(random ? { random } : {}),
         ...(flags.preprocess ? { preprocess: flags.preprocess } : {}),
       });
+      const providerOptions = providerOptionsFrom(flags, flags.ep);
       const spinner = ui.spinner(`running ${path.basename(source.onnx)}`);
-      const outcome = await runModel(source.onnx, feeds, { ep: flags.ep, iterations: flags.iterations, logLevel: ui.verbose ? "warning" : "fatal" });
+      const outcome = await runModel(source.onnx, feeds, { ep: flags.ep, iterations: flags.iterations, logLevel: ui.verbose ? "warning" : "fatal", ...(providerOptions ? { providerOptions } : {}) });
       spinner.succeed(`ran on ${outcome.provider}`);
 
       const target: CompareTarget | undefined =

@@ -6,6 +6,7 @@ import { TrtxError } from "../errors.js";
 import { createSession, type ProviderAttempt } from "../ep/session.js";
 import { loadOrt, type OrtLogLevel } from "../ep/ort.js";
 import type { EpChoice, Provider } from "../ep/providers.js";
+import type { ProviderOptions } from "../ep/provider-options.js";
 import type { HostTensor } from "../tensor/host-tensor.js";
 import { fromOrtTensor, toOrtTensor } from "./ort-tensor.js";
 
@@ -21,8 +22,9 @@ export interface RunOutcome {
 export async function runModel(
   model: string,
   feeds: Map<string, HostTensor>,
-  options: { ep: EpChoice; iterations?: number; logLevel?: OrtLogLevel },
+  options: { ep: EpChoice; iterations?: number; logLevel?: OrtLogLevel; providerOptions?: ProviderOptions },
 ): Promise<RunOutcome> {
+  if (options.providerOptions !== undefined) return runOnBridge(model, feeds, { ...options, providerOptions: options.providerOptions });
   const ort = await loadOrt(options.logLevel);
   const start = performance.now();
   const { session, provider, attempts } = await createSession(model, { ep: options.ep, ...(options.logLevel ? { logLevel: options.logLevel } : {}) });
@@ -45,5 +47,27 @@ export async function runModel(
     return { provider, attempts, outputs, timings, sessionMs };
   } finally {
     await session.release();
+  }
+}
+
+/** The same run with provider options, which only ORT's C API takes (through trtx's bridge). */
+async function runOnBridge(model: string, feeds: Map<string, HostTensor>, options: { ep: EpChoice; iterations?: number; providerOptions: ProviderOptions }): Promise<RunOutcome> {
+  const { bridgeSelfTest } = await import("../ep/ort-c/selftest.js");
+  const { createBridgeSession } = await import("../ep/ort-c/bridge-chain.js");
+  await bridgeSelfTest();
+  const start = performance.now();
+  const { session, provider, attempts } = await createBridgeSession(model, { ep: options.ep, providerOptions: options.providerOptions });
+  const sessionMs = performance.now() - start;
+  try {
+    const timings: number[] = [];
+    let outputs = new Map<string, HostTensor>();
+    for (let i = 0; i < Math.max(1, options.iterations ?? 1); i++) {
+      const t0 = performance.now();
+      outputs = session.run(feeds);
+      timings.push(performance.now() - t0);
+    }
+    return { provider, attempts, outputs, timings, sessionMs };
+  } finally {
+    session.release();
   }
 }
