@@ -88,13 +88,38 @@ test("doctor reports cpu as available, with a self-test, and auto's choice", () 
   assert.equal(runCli(["doctor", "--ep", "cpu", "--json"]).code, 0);
 });
 
-test("demo (npm start) exports the model, runs it and checks it against the CPU", (t) => {
+test("demo (npm start) runs the whole pipeline: bundles with accuracy gates, a valid repository, a sample, perf", (t) => {
   const dir = tempDir(t);
-  const r = runCli(["demo", "--template", "mobilenet_v2", "--dir", dir]);
+  const r = runCli(["demo", "--template", "resnet18", "--dir", dir, "-b", "1,2", "--perf-seconds", "0.3", "--json"]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /input  input float32 \[batch,3,224,224\]/);
-  assert.match(r.stdout, /agrees with provider cpu/);
-  assert.deepEqual(fs.readdirSync(dir), ["mobilenet_v2.onnx"]);
+  const s = JSON.parse(r.stdout);
+  assert.equal(s.schema, "trtx.demo/1");
+  assert.deepEqual(s.variants.map((v: { name: string }) => v.name), ["fp32", "fp16", "int8"]);
+  for (const v of s.variants) {
+    assert.deepEqual(v.perf.map((p: { batch: number }) => p.batch), [1, 2]);
+    assert.ok(v.perf.every((p: { throughput: number }) => p.throughput > 0));
+  }
+  assert.ok(s.variants.slice(1).every((v: { accuracyPassed: boolean; minCosine: number; cosineFloor: number }) => v.accuracyPassed && v.minCosine >= v.cosineFloor));
+  assert.ok(s.variants[2].bytes < s.variants[1].bytes && s.variants[1].bytes < s.variants[0].bytes, "int8 < fp16 < fp32 in size");
+  assert.equal(s.repository.findings, 0);
+  assert.equal(s.repository.served, path.join(dir, s.provider === "cpu" ? "resnet18_int8.trtx" : "resnet18_fp16.trtx"));
+  assert.deepEqual(fs.readdirSync(dir).sort(), ["model_repository", "resnet18.onnx", "resnet18_fp16.trtx", "resnet18_int8.trtx"]);
+  assert.equal(runCli(["repo", "validate", path.join(dir, "model_repository")]).code, 0);
+});
+
+test("demo reports a bundle that fails its accuracy gate, serves the next best, and exits 3", (t) => {
+  // mobilenet_v2's depthwise convolutions do not survive INT8 with random calibration ranges (cosine ≈ 0.96).
+  const dir = tempDir(t);
+  const r = runCli(["demo", "--template", "mobilenet_v2", "--dir", dir, "-b", "1", "--perf-seconds", "0.2"]);
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stdout, /│ int8 +│ not written │ .* FAIL/);
+  assert.match(r.stdout, /from .*mobilenet_v2_fp16\.trtx: validates/);
+  assert.match(r.stderr, /int8 failed the accuracy gate \(not written\)/);
+});
+
+test("demo refuses bad batch sizes and durations", () => {
+  assertUserError(runCli(["demo", "-b", "0"]), 2, /-b 0 is not a list of batch sizes/);
+  assertUserError(runCli(["demo", "--perf-seconds", "0"]), 2, /--perf-seconds 0 is not valid/);
 });
 
 test("--verbose logs the resolved options to stderr and leaves stdout to the result", () => {

@@ -1,58 +1,82 @@
 /**
- * `trtx demo` (what `npm start` runs): the pipeline on the built-in default model, as far as it is built:
- * export resnet50 from its template, describe it, and run it on the best provider here against the CPU.
+ * `trtx demo` (what `npm start` runs): the whole pipeline on a built-in model — export, FP16 and INT8 bundles with
+ * their accuracy gates, a validated Triton repository, one inference and perf per variant — and a summary.
  */
 import { Command, Option } from "commander";
-import fs from "node:fs";
 import path from "node:path";
-import { exportNetwork } from "../../core/export/network.js";
-import { describeModelFile } from "../../core/onnx/model-file.js";
-import { formatShape } from "../../core/onnx/model-info.js";
-import { compareRun } from "../../core/run/comparison.js";
-import { buildFeeds } from "../../core/run/feeds.js";
-import { runModel } from "../../core/run/run.js";
+import { CheckFailedError, UsageError } from "../../core/errors.js";
+import { runDemo, type DemoSummary } from "../../core/pipeline/demo.js";
 import { uiFor } from "../options/reporting.js";
 import { formatBytes, formatCount, formatMs } from "../render/format.js";
+import { renderTable } from "../render/table.js";
+import type { Ui } from "../ui.js";
 
-/** Accelerators round differently from the CPU (TF32 on Ampere and later): this is the agreement to expect. */
-const TOLERANCE = 1e-2;
+const STEPS: Record<string, string> = {
+  export: "exporting",
+  "build fp16": "building the FP16 bundle",
+  "build int8": "calibrating and building the INT8 bundle",
+  repo: "writing the Triton repository",
+  validate: "validating the repository",
+  run: "running one sample",
+  perf: "measuring",
+};
 
 export function demoCommand(): Command {
   return new Command("demo")
-    .description("run the pipeline on the built-in default model (what `npm start` runs)")
+    .description("run the whole pipeline on a built-in model (what `npm start` runs)")
     .addOption(new Option("--template <name>", "the built-in model").default("resnet50"))
     .addOption(new Option("--dir <dir>", "where the demo writes its files").default("trtx-demo"))
-    .action(async (opts: { template: string; dir: string }, command: Command) => {
+    .addOption(new Option("-b, --batch <sizes>", "perf batch sizes").default("1,8,32"))
+    .addOption(new Option("--perf-seconds <s>", "least seconds measured per batch size and variant").default("1"))
+    .addHelpText("after", "\nWrites <dir>/<model>.onnx, <dir>/<model>_fp16.trtx, <dir>/<model>_int8.trtx and <dir>/model_repository.\nExit code 3 when a bundle fails its accuracy gate or the repository does not validate.")
+    .action(async (opts: { template: string; dir: string; batch: string; perfSeconds: string }, command: Command) => {
       const ui = uiFor(command);
-      fs.mkdirSync(opts.dir, { recursive: true });
+      const batches = opts.batch.split(",").map(Number);
+      if (batches.some((b) => !Number.isInteger(b) || b < 1)) throw new UsageError(`-b ${opts.batch} is not a list of batch sizes`, { hint: "e.g. -b 1,8,32" });
+      const perfSeconds = Number(opts.perfSeconds);
+      if (!(perfSeconds > 0)) throw new UsageError(`--perf-seconds ${opts.perfSeconds} is not valid`, { hint: "give a positive number of seconds" });
       const spinner = ui.spinner(`exporting ${opts.template}`);
-      const exported = exportNetwork({ template: opts.template }, path.join(opts.dir, `${opts.template}.onnx`));
-      spinner.update(`running ${opts.template}`);
-      const info = describeModelFile(exported.path);
-      const feeds = buildFeeds(info.inputs, { random: { seed: 1, ranges: new Map() } });
-      const outcome = await runModel(exported.path, feeds, { ep: "auto", iterations: 5 });
-      const tol = { default: TOLERANCE, perOutput: new Map<string, number>() };
-      const check = await compareRun({ ep: "cpu" }, exported.path, "auto", feeds, outcome.outputs, { atol: tol, rtol: tol }, "elemwise");
-      spinner.succeed(`exported and ran ${opts.template}`);
-      const median = [...outcome.timings].sort((a, b) => a - b)[Math.floor(outcome.timings.length / 2)]!;
-      const summary = {
-        schema: "trtx.demo/1",
-        model: exported.path,
-        bytes: exported.bytes,
-        parameters: exported.parameters,
-        inputs: info.inputs,
-        outputs: info.outputs,
-        provider: outcome.provider,
-        medianMs: median,
-        agreesWithCpu: check.result.passed,
-      };
-      if (ui.json) return ui.printJson(summary);
-      const c = ui.out;
-      ui.print(`${c.bold("export")}  ${exported.path}: ${formatBytes(exported.bytes)}, ${formatCount(exported.parameters)} parameters`);
-      for (const v of info.inputs) ui.print(`        input  ${v.name} ${v.dtype} ${formatShape(v.shape)}`);
-      for (const v of info.outputs) ui.print(`        output ${v.name} ${v.dtype} ${formatShape(v.shape)}`);
-      const verdict = check.result.passed ? c.green(`agrees with ${check.against}`) : c.red(`differs from ${check.against}`);
-      ui.print(`${c.bold("run")}     batch 1 on ${c.bold(outcome.provider)}: median ${formatMs(median)} over ${outcome.timings.length} runs; ${verdict} (atol/rtol ${TOLERANCE})`);
-      ui.print(`${c.bold("next")}    trtx perf --onnx ${exported.path} -b 1,8, trtx build --onnx ${exported.path} --fp16, trtx repo init ${opts.template} --onnx ${exported.path}, trtx doctor`);
+      const summary = await runDemo({
+        template: opts.template,
+        dir: opts.dir,
+        batches,
+        perfSeconds,
+        onStep: (step, detail) => spinner.update(`${STEPS[step]}${detail ? ` ${detail}` : ""}`),
+      }).catch((e: unknown) => {
+        spinner.fail();
+        throw e;
+      });
+      spinner.succeed(`pipeline done in ${formatMs(summary.totalMs)}`);
+      if (ui.json) ui.printJson(summary);
+      else render(ui, summary);
+      const failed = summary.variants.filter((v) => v.accuracyPassed === false).map((v) => v.name);
+      if (failed.length > 0) {
+        throw new CheckFailedError(`${failed.join(" and ")} failed the accuracy gate (not written)`, { hint: "random calibration (--calib random) suits some models poorly; build with real data: trtx build --int8 --calib DIR" });
+      }
+      if (summary.repository.findings > 0) throw new CheckFailedError(`the repository has ${summary.repository.findings} finding(s)`, { hint: `trtx repo validate ${summary.repository.dir}` });
     });
+}
+
+/** Paths under the working folder shown relative to it, as the user typed the others. */
+const shown = (p: string) => (path.isAbsolute(p) && !path.relative(process.cwd(), p).startsWith("..") ? path.relative(process.cwd(), p) : p);
+
+function render(ui: Ui, s: DemoSummary): void {
+  const c = ui.out;
+  const served = shown(s.repository.served);
+  ui.print(`${c.bold(s.template)}: ${formatCount(s.parameters)} parameters, exported in ${formatMs(s.exportMs)}; provider ${c.bold(s.provider)}`);
+  const batches = s.variants[0]?.perf.map((p) => p.batch) ?? [];
+  const rows = s.variants.map((v) => [
+    v.name,
+    v.bytes === undefined ? "not written" : formatBytes(v.bytes),
+    v.buildMs === undefined ? "—" : formatMs(v.buildMs),
+    v.minCosine === undefined ? "reference" : `${v.minCosine.toFixed(5)} ≥ ${v.cosineFloor} ${v.accuracyPassed ? c.green("pass") : c.red("FAIL")}`,
+    ...(v.perf.length === 0 ? batches.map(() => "—") : v.perf.map((p) => `${p.throughput.toFixed(p.throughput >= 100 ? 0 : 1)}${p.stable ? "" : "*"}`)),
+  ]);
+  ui.print(renderTable(["variant", "size", "build", "cosine vs fp32 (gate)", ...batches.map((b) => `infer/s b${b}`)], rows, c));
+  if (s.variants.some((v) => v.perf.some((p) => !p.stable))) ui.print("* not stable within its windows (a busy machine); rerun with a longer --perf-seconds");
+  ui.print(`repository  ${s.repository.dir}/${s.repository.model} from ${served}: ${s.repository.findings === 0 ? c.green("validates") : c.red(`${s.repository.findings} finding(s)`)}`);
+  ui.print(`sample      one random input on ${s.sample.provider}: class ${s.sample.top1}, ${formatMs(s.sample.ms)}`);
+  ui.print(
+    `next        tritonserver --model-repository ${s.repository.dir}; trtx perf --onnx ${s.variants[0]!.path} -b 1,8,32 --concurrency 1,2; ${served.endsWith(".trtx") ? `trtx run --loadEngine ${served} --compare-onnx` : `trtx run --onnx ${served}`}; trtx doctor`,
+  );
 }
