@@ -7,6 +7,7 @@ import { Command, CommanderError } from "commander";
 import { CheckFailedError } from "../core/errors.js";
 import { TRTX_VERSION } from "../core/version.js";
 import { buildCommand } from "./commands/build.js";
+import { completionCommand } from "./commands/completion.js";
 import { demoCommand } from "./commands/demo.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { exportCommand } from "./commands/export.js";
@@ -28,7 +29,7 @@ export function buildProgram(): Command {
       // The program's own options (-V/--version) stop at the command name, so `repo init --version 2` reaches init.
       .enablePositionalOptions(),
   );
-  for (const command of [exportCommand(), buildCommand(), runCommand(), perfCommand(), repoCommand(), inspectCommand(), doctorCommand(), demoCommand(), ...pendingCommands()]) {
+  for (const command of [exportCommand(), buildCommand(), runCommand(), perfCommand(), repoCommand(), inspectCommand(), doctorCommand(), demoCommand(), completionCommand(buildProgram), ...pendingCommands()]) {
     program.addCommand(addReportingEverywhere(command));
   }
   // As trtexec logs its parsed options: with --verbose every run can be reproduced from its log.

@@ -28,7 +28,10 @@ export function demoCommand(): Command {
     .addOption(new Option("--dir <dir>", "where the demo writes its files").default("trtx-demo"))
     .addOption(new Option("-b, --batch <sizes>", "perf batch sizes").default("1,8,32"))
     .addOption(new Option("--perf-seconds <s>", "least seconds measured per batch size and variant").default("1"))
-    .addHelpText("after", "\nWrites <dir>/<model>.onnx, <dir>/<model>_fp16.trtx, <dir>/<model>_int8.trtx and <dir>/model_repository.\nExit code 3 when a bundle fails its accuracy gate or the repository does not validate.")
+    .addHelpText(
+      "after",
+      "\nWrites <dir>/<model>.onnx, <dir>/<model>_fp16.trtx, <dir>/<model>_int8.trtx and <dir>/model_repository.\nExit code 3 when a bundle fails its accuracy gate or the repository does not validate.\n\nExamples:\n  trtx demo\n  trtx demo --template resnet18 -b 1,8 --json > summary.json",
+    )
     .action(async (opts: { template: string; dir: string; batch: string; perfSeconds: string }, command: Command) => {
       const ui = uiFor(command);
       const batches = opts.batch.split(",").map(Number);
