@@ -77,9 +77,10 @@ function render(ui: Ui, s: DemoSummary): void {
   ]);
   ui.print(renderTable(["variant", "size", "build", "cosine vs fp32 (gate)", ...batches.map((b) => `infer/s b${b}`)], rows, c));
   if (s.variants.some((v) => v.perf.some((p) => !p.stable))) ui.print("* not stable within its windows (a busy machine); rerun with a longer --perf-seconds");
-  ui.print(`repository  ${s.repository.dir}/${s.repository.model} from ${served}: ${s.repository.findings === 0 ? c.green("validates") : c.red(`${s.repository.findings} finding(s)`)}`);
+  const repo = shown(s.repository.dir);
+  ui.print(`repository  ${repo}/${s.repository.model} from ${served}: ${s.repository.findings === 0 ? c.green("validates") : c.red(`${s.repository.findings} finding(s)`)}`);
   ui.print(`sample      one random input on ${s.sample.provider}: class ${s.sample.top1}, ${formatMs(s.sample.ms)}`);
   ui.print(
-    `next        tritonserver --model-repository ${s.repository.dir}; trtx perf --onnx ${s.variants[0]!.path} -b 1,8,32 --concurrency 1,2; ${served.endsWith(".trtx") ? `trtx run --loadEngine ${served} --compare-onnx` : `trtx run --onnx ${served}`}; trtx doctor`,
+    `next        tritonserver --model-repository ${repo}; trtx perf --onnx ${shown(s.variants[0]!.path!)} -b 1,8,32 --concurrency 1,2; ${served.endsWith(".trtx") ? `trtx run --loadEngine ${served} --compare-onnx` : `trtx run --onnx ${served}`}; trtx doctor`,
   );
 }
