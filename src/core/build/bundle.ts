@@ -24,7 +24,8 @@ import { checkAccuracy } from "./accuracy.js";
 import { loadCalibrationData, randomSamples, type CalibrationData } from "./calibration-data.js";
 import { machineFingerprint } from "./fingerprint.js";
 import { hashFileInto, sha256File } from "./hash.js";
-import { acquireLock, isAlive } from "./lock.js";
+import { acquireLock } from "./lock.js";
+import { sweepStaleTemps, trackTemp, untrackTemp } from "../fs/temp-registry.js";
 import { BUNDLE_SCHEMA, isUpToDate, MANIFEST_FILE, MODEL_FILE, OPTIMIZED_FILE, profilesAsJson, readManifest, tensorRtOptions, writeManifest, type BundleManifest, type FileDigest } from "./manifest.js";
 import { writeOptimizedModel } from "./optimize.js";
 import type { BuildRequest } from "./request.js";
@@ -79,8 +80,8 @@ export async function buildBundle(req: BuildRequest, hooks: BuildHooks = {}): Pr
     // Another build may have finished this very bundle while we waited for the lock.
     const done = upToDate();
     if (done) return done;
-    removeStaleTemps(dest);
-    const tmp = fs.mkdtempSync(path.join(path.dirname(dest), `.${path.basename(dest)}.build-${process.pid}-`));
+    sweepStaleTemps(dest);
+    const tmp = trackTemp(fs.mkdtempSync(path.join(path.dirname(dest), `.${path.basename(dest)}.build-${process.pid}-`)));
     // mkdtemp makes the folder private (0700); a bundle is shared like any build output.
     fs.chmodSync(tmp, 0o755);
     try {
@@ -95,6 +96,8 @@ export async function buildBundle(req: BuildRequest, hooks: BuildHooks = {}): Pr
     } catch (e) {
       fs.rmSync(tmp, { recursive: true, force: true });
       throw e;
+    } finally {
+      untrackTemp(tmp);
     }
   } finally {
     lock.release();
@@ -306,15 +309,6 @@ function install(tmp: string, dest: string): void {
     throw new FileError(`cannot move the new bundle into ${dest}: ${(e as NodeJS.ErrnoException).code}`);
   }
   fs.rmSync(old, { recursive: true, force: true });
-}
-
-/** Temp and moved-aside folders of builds that were killed (their pid is gone), for this destination. */
-function removeStaleTemps(dest: string): void {
-  const prefix = `.${path.basename(dest)}.`;
-  for (const name of fs.readdirSync(path.dirname(dest))) {
-    const m = name.startsWith(prefix) ? /^(?:build|old)-(\d+)-/.exec(name.slice(prefix.length)) : null;
-    if (m && !isAlive(Number(m[1]))) fs.rmSync(path.join(path.dirname(dest), name), { recursive: true, force: true });
-  }
 }
 
 function digest(file: string, shown: string): FileDigest {

@@ -4,6 +4,7 @@
  */
 import fs from "node:fs";
 import { FileError } from "../errors.js";
+import { isRunning, trackTemp, untrackTemp } from "../fs/temp-registry.js";
 
 export interface BuildLock {
   path: string;
@@ -20,13 +21,15 @@ export function acquireLock(lockPath: string): BuildLock {
       const fd = fs.openSync(lockPath, "wx");
       fs.writeSync(fd, `${process.pid}\n`);
       fs.closeSync(fd);
+      // An interrupted build removes its lock on the way out (the CLI's signal handler); a killed one leaves it stale.
+      trackTemp(lockPath);
       return { path: lockPath, ...(tookOverFrom !== undefined ? { tookOverFrom } : {}), release: () => releaseLock(lockPath) };
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== "EEXIST") throw new FileError(`cannot create the build lock ${lockPath}: ${code ?? (e as Error).message}`, { hint: "check that the destination's folder exists and is writable" });
     }
     const holder = readPid(lockPath);
-    if (holder === undefined || isAlive(holder)) {
+    if (holder === undefined || isRunning(holder)) {
       const who = holder === undefined ? "another build" : holder === process.pid ? `this process (pid ${holder})` : `another build (pid ${holder})`;
       throw new FileError(`${lockPath} is held by ${who}`, { hint: "wait for that build to finish; delete the lock file only if no build is running" });
     }
@@ -38,6 +41,7 @@ export function acquireLock(lockPath: string): BuildLock {
 }
 
 function releaseLock(lockPath: string): void {
+  untrackTemp(lockPath);
   if (readPid(lockPath) === process.pid) fs.rmSync(lockPath, { force: true });
 }
 
@@ -50,14 +54,4 @@ function readPid(lockPath: string): number | undefined {
     return undefined;
   }
   return /^\d+$/.test(text) ? Number(text) : undefined;
-}
-
-/** Signal 0 checks existence; EPERM means it exists under another user. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

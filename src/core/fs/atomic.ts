@@ -5,16 +5,21 @@
 import fs from "node:fs";
 import path from "node:path";
 import { FileError } from "../errors.js";
+import { sweepStaleTemps, trackTemp, untrackTemp } from "./temp-registry.js";
 
-/** The temporary name used for `dest`; it carries the pid so that concurrent writers never share one. */
+/**
+ * The temporary name used for `dest`; it carries the pid so that concurrent writers never share one, and it is
+ * tracked so that an interrupted command removes it (the caller untracks it once renamed into place).
+ */
 export function tempPathFor(dest: string): string {
-  return path.join(path.dirname(dest), `.${path.basename(dest)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  return trackTemp(path.join(path.dirname(dest), `.${path.basename(dest)}.${process.pid}.${Date.now().toString(36)}.tmp`));
 }
 
 /** Writes all chunks to a temporary file and renames it over `dest`. */
 export function writeFileAtomic(dest: string, chunks: Uint8Array | readonly Uint8Array[]): void {
   const dir = path.dirname(dest);
   if (!fs.existsSync(dir)) throw new FileError(`cannot write ${dest}: folder ${dir} does not exist`, { hint: "create it first" });
+  sweepStaleTemps(dest);
   const tmp = tempPathFor(dest);
   let fd: number | undefined;
   try {
@@ -32,5 +37,7 @@ export function writeFileAtomic(dest: string, chunks: Uint8Array | readonly Uint
     fs.rmSync(tmp, { force: true });
     if (e instanceof FileError) throw e;
     throw new FileError(`cannot write ${dest}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  } finally {
+    untrackTemp(tmp);
   }
 }

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { FileError, ModelFormatError } from "../errors.js";
 import { tempPathFor, writeFileAtomic } from "../fs/atomic.js";
+import { untrackTemp } from "../fs/temp-registry.js";
 import { encodeModelChunks } from "./chunked-encode.js";
 import { clearTensorField, DataLocation, decodeModel, isTensorFieldSet, make, type GraphProto, type ModelProto, type TensorProto } from "./codec.js";
 import type { ExternalDataFile, ModelInfo } from "./model-info.js";
@@ -216,6 +217,8 @@ function carryExternalFiles(proto: ModelProto, sourceDir: string | undefined, de
     } catch (e) {
       fs.rmSync(tmp, { force: true });
       throw new FileError(`cannot copy external data ${from} to ${to}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+    } finally {
+      untrackTemp(tmp);
     }
   }
   return [...locations];

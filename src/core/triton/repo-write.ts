@@ -7,10 +7,12 @@ import path from "node:path";
 import { FileError, TrtxError } from "../errors.js";
 import { exportNetwork } from "../export/network.js";
 import { tempPathFor } from "../fs/atomic.js";
+import { sweepStaleTemps, untrackTemp } from "../fs/temp-registry.js";
 import type { RepoPlan } from "./plan-repository.js";
 
 export function writeRepoPlan(plan: RepoPlan, options: { force?: boolean } = {}): void {
   const dest = plan.modelDir;
+  sweepStaleTemps(dest);
   const exists = fs.existsSync(dest);
   if (exists && !options.force) throw new FileError(`${dest} already exists`, { hint: "pass --force to replace it" });
   const tmp = tempPathFor(dest);
@@ -33,5 +35,7 @@ export function writeRepoPlan(plan: RepoPlan, options: { force?: boolean } = {})
     if (fs.existsSync(old) && !fs.existsSync(dest)) fs.renameSync(old, dest);
     if (e instanceof TrtxError) throw e;
     throw new FileError(`cannot write ${dest}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  } finally {
+    untrackTemp(tmp);
   }
 }

@@ -1,0 +1,64 @@
+/**
+ * Runs fuzz targets in a worker thread under a watchdog: a target that does not finish in time (a hang) or that
+ * exhausts the worker's heap is reported with the input it was parsing, instead of stalling or killing the test run.
+ */
+import { Worker } from "node:worker_threads";
+import { describeRecord, newRecordBuffer } from "./harness.js";
+import type { WorkerMessage, WorkerRequest } from "./worker.js";
+
+export type TargetResult = Extract<WorkerMessage, { type: "done" }>;
+
+export interface RunOptions {
+  fuzzRuns?: number;
+  seed: number;
+  /** Watchdog per target. */
+  timeoutMs: number;
+  /** Heap limit of the worker: a parse that builds a huge array of JS values for a tiny input hits it. */
+  heapMb?: number;
+  onResult?: (r: TargetResult) => void;
+}
+
+export function runTargets(names: readonly string[], o: RunOptions): Promise<TargetResult[]> {
+  const record = newRecordBuffer();
+  const request: WorkerRequest = { names: [...names], seed: o.seed, record, ...(o.fuzzRuns !== undefined ? { fuzzRuns: o.fuzzRuns } : {}) };
+  const worker = new Worker(new URL("./worker.js", import.meta.url), {
+    workerData: request,
+    resourceLimits: { maxOldGenerationSizeMb: o.heapMb ?? 1536 },
+    stdout: false,
+    stderr: false,
+  });
+  const results: TargetResult[] = [];
+  return new Promise((resolve) => {
+    let current: string | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let finished = false;
+    const finish = (failure?: string) => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      if (failure !== undefined) {
+        current ??= names[results.length] ?? "(worker)";
+        const r: TargetResult = { type: "done", name: current, parser: current.slice(0, current.indexOf(".")), ok: false, sweepCases: 0, runs: 0, ms: 0, seed: o.seed, report: `${failure}\nwhile parsing ${describeRecord(record)}` };
+        results.push(r);
+        o.onResult?.(r);
+      }
+      void worker.terminate();
+      resolve(results);
+    };
+    worker.on("message", (m: WorkerMessage) => {
+      if (m.type === "start") {
+        current = m.name;
+        clearTimeout(timer);
+        timer = setTimeout(() => finish(`no result within ${o.timeoutMs} ms: a hang or a super-linear parse`), o.timeoutMs);
+      } else {
+        current = undefined;
+        clearTimeout(timer);
+        results.push(m);
+        o.onResult?.(m);
+        if (results.length === names.length) finish();
+      }
+    });
+    worker.on("error", (e) => finish(`the worker died: ${e.name}: ${e.message}`));
+    worker.on("exit", (code) => finish(code === 0 ? undefined : `the worker exited with code ${code}`));
+  });
+}

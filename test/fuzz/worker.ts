@@ -1,0 +1,49 @@
+/**
+ * Runs fuzz targets inside a worker thread (see run.ts): the sweep, then the fast-check property with a fixed
+ * seed, posting one message per target. The input under test is mirrored into the shared buffer for the watchdog.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import fc from "fast-check";
+import { parserOf, recordInto, seedFor, type Target } from "./harness.js";
+import { ALL_TARGETS } from "./targets.js";
+
+export interface WorkerRequest {
+  names: string[];
+  /** fast-check runs per target: the target's default, or (fuzz) this number scaled by its fuzzShare. */
+  fuzzRuns?: number;
+  seed: number;
+  record: SharedArrayBuffer;
+}
+
+export type WorkerMessage =
+  | { type: "start"; name: string }
+  | { type: "done"; name: string; parser: string; ok: boolean; sweepCases: number; runs: number; ms: number; seed: number; report?: string };
+
+export function runsFor(t: Target, fuzzRuns: number | undefined): number {
+  return fuzzRuns === undefined ? t.runs : Math.max(1, Math.ceil(fuzzRuns * (t.fuzzShare ?? 1)));
+}
+
+const req = workerData as WorkerRequest;
+recordInto(req.record);
+const post = (m: WorkerMessage) => parentPort!.postMessage(m);
+
+for (const name of req.names) {
+  const target = ALL_TARGETS.find((t) => t.name === name);
+  if (!target) throw new Error(`no fuzz target ${name}`);
+  post({ type: "start", name });
+  const start = performance.now();
+  const seed = seedFor(req.seed, name);
+  const runs = runsFor(target, req.fuzzRuns);
+  let sweepCases = 0;
+  let report: string | undefined;
+  try {
+    sweepCases = target.sweep?.() ?? 0;
+  } catch (e) {
+    report = `sweep failed: ${(e as Error).message}`;
+  }
+  if (report === undefined) {
+    const details = fc.check(target.property() as fc.IProperty<unknown[]>, { numRuns: runs, seed, endOnFailure: false });
+    if (details.failed) report = fc.defaultReportMessage(details) ?? "failed";
+  }
+  post({ type: "done", name, parser: parserOf(name), ok: report === undefined, sweepCases, runs, ms: performance.now() - start, seed, ...(report ? { report } : {}) });
+}
