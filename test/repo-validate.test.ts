@@ -139,3 +139,26 @@ test("a label file that is not in the model folder, and a model.plan that is not
   const r = runCli(["repo", "validate", repo]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
 });
+
+test("symlinks out of the repository are reported, not followed", (t) => {
+  const repo = makeRepo(t);
+  const outside = tempDir(t);
+  // A model folder that is a link to elsewhere, and a version file that links out of the repository.
+  fs.cpSync(path.join(repo, "two"), path.join(outside, "two"), { recursive: true });
+  fs.rmSync(path.join(repo, "two"), { recursive: true });
+  fs.symlinkSync(path.join(outside, "two"), path.join(repo, "two"));
+  fs.copyFileSync(path.join(repo, "mlp", "1", "model.onnx"), path.join(outside, "secret.onnx"));
+  fs.rmSync(path.join(repo, "mlp", "1", "model.onnx"));
+  fs.symlinkSync(path.join(outside, "secret.onnx"), path.join(repo, "mlp", "1", "model.onnx"));
+  const r = runCli(["repo", "validate", repo, "--json"]);
+  assert.equal(r.code, 3, r.stderr);
+  const models = JSON.parse(r.stdout).models as { name: string; findings: { rule: string; message: string }[] }[];
+  assert.deepEqual(models.map((m) => m.findings.map((f) => f.rule)), [["symlink-escape"], ["symlink-escape"]]);
+  assert.match(models[0]!.findings[0]!.message, /version 1: model\.onnx links to .*secret\.onnx, outside the repository \(not read\)/);
+  // A link that stays inside the repository is fine.
+  fs.rmSync(path.join(repo, "mlp", "1", "model.onnx"));
+  fs.copyFileSync(path.join(outside, "secret.onnx"), path.join(repo, "mlp", "real.onnx"));
+  fs.symlinkSync(path.join(repo, "mlp", "real.onnx"), path.join(repo, "mlp", "1", "model.onnx"));
+  const again = JSON.parse(runCli(["repo", "validate", repo, "--json"]).stdout).models;
+  assert.deepEqual(again[0].findings, []);
+});

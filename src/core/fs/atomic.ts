@@ -15,6 +15,25 @@ export function tempPathFor(dest: string): string {
   return trackTemp(path.join(path.dirname(dest), `.${path.basename(dest)}.${process.pid}.${Date.now().toString(36)}.tmp`));
 }
 
+const FS_ERRORS: Record<string, string> = {
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "read-only file system",
+  ENOTDIR: "a part of the path is a file, not a folder",
+  EISDIR: "it is a folder",
+  EMFILE: "too many open files",
+};
+
+/** A failed write as a user reads it: the reason in words, with the system's code. */
+export function writeFailure(target: string, e: unknown): FileError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const words = code !== undefined ? FS_ERRORS[code] : undefined;
+  const reason = words !== undefined ? `${words} (${code})` : (code ?? (e instanceof Error ? e.message : String(e)));
+  return new FileError(`cannot write ${target}: ${reason}`, { hint: code === "ENOSPC" || code === "EDQUOT" ? "free some space or write elsewhere; nothing was left half-written" : "check the destination; nothing was left half-written" });
+}
+
 /** Writes all chunks to a temporary file and renames it over `dest`. */
 export function writeFileAtomic(dest: string, chunks: Uint8Array | readonly Uint8Array[]): void {
   const dir = path.dirname(dest);
@@ -36,7 +55,7 @@ export function writeFileAtomic(dest: string, chunks: Uint8Array | readonly Uint
     if (fd !== undefined) fs.closeSync(fd);
     fs.rmSync(tmp, { force: true });
     if (e instanceof FileError) throw e;
-    throw new FileError(`cannot write ${dest}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw writeFailure(dest, e);
   } finally {
     untrackTemp(tmp);
   }

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { FileError, TrtxError } from "../errors.js";
 import { exportNetwork } from "../export/network.js";
-import { tempPathFor } from "../fs/atomic.js";
+import { tempPathFor, writeFailure } from "../fs/atomic.js";
 import { sweepStaleTemps, untrackTemp } from "../fs/temp-registry.js";
 import type { RepoPlan } from "./plan-repository.js";
 
@@ -34,7 +34,7 @@ export function writeRepoPlan(plan: RepoPlan, options: { force?: boolean } = {})
     fs.rmSync(tmp, { recursive: true, force: true });
     if (fs.existsSync(old) && !fs.existsSync(dest)) fs.renameSync(old, dest);
     if (e instanceof TrtxError) throw e;
-    throw new FileError(`cannot write ${dest}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw writeFailure(dest, e);
   } finally {
     untrackTemp(tmp);
   }

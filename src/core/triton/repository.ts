@@ -35,7 +35,9 @@ export function modelFolders(dir: string, command: string): string[] {
   } catch (e) {
     throw new FileError(`cannot read model repository ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { hint: `pass the repository folder, e.g. trtx repo ${command} ./model_repository` });
   }
-  const models = entries.filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => e.name).sort();
+  // Triton follows links to model folders, so they are models here too (validate reports those leaving the repository).
+  const isFolder = (e: fs.Dirent) => e.isDirectory() || (e.isSymbolicLink() && fs.statSync(path.join(dir, e.name), { throwIfNoEntry: false })?.isDirectory() === true);
+  const models = entries.filter((e) => isFolder(e) && !e.name.startsWith(".")).map((e) => e.name).sort();
   if (models.length === 0) throw new FileError(`model repository ${dir} has no model folders`, { hint: "each model is a folder holding config.pbtxt and numeric version folders" });
   return models;
 }

@@ -83,7 +83,14 @@ export const TENSORRT_ACCELERATOR_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 export function validateRepository(dir: string): ModelValidation[] {
-  return modelFolders(dir, "validate").map((name) => ({ name, findings: validateModel(path.join(dir, name), name) }));
+  const names = modelFolders(dir, "validate");
+  const root = fs.realpathSync(dir);
+  return names.map((name) => {
+    const modelDir = path.join(dir, name);
+    // A symlink out of the repository is reported, not followed: validate reads only what the repository holds.
+    if (!inside(root, modelDir)) return { name, findings: [{ rule: "symlink-escape", message: `${name} is a link to ${fs.realpathSync(modelDir)}, outside the repository (not read)` }] };
+    return { name, findings: validateModel(modelDir, name, root) };
+  });
 }
 
 /** The numeric version folders of a model, ascending. */
@@ -118,7 +125,14 @@ export function readConfig(modelDir: string): { config: ConfigObject } | { findi
   }
 }
 
-export function validateModel(modelDir: string, name: string): ValidateFinding[] {
+/** Whether `p`, links resolved, lies inside `root` (itself resolved). */
+function inside(root: string, p: string): boolean {
+  const real = fs.realpathSync(p);
+  return real === root || real.startsWith(root + path.sep);
+}
+
+/** `root`: the repository's resolved path, when files linking out of it must not be read. */
+export function validateModel(modelDir: string, name: string, root?: string): ValidateFinding[] {
   const findings: ValidateFinding[] = [];
   const entries = fs.readdirSync(modelDir, { withFileTypes: true });
   for (const e of entries) {
@@ -154,7 +168,9 @@ export function validateModel(modelDir: string, name: string): ValidateFinding[]
   const latest = versions.at(-1);
   if (isOnnx && latest !== undefined) {
     const file = onnxFileIn(path.join(modelDir, String(latest)), fileName ?? "model.onnx");
-    if (file !== undefined) {
+    if (file !== undefined && root !== undefined && !inside(root, file)) {
+      findings.push({ rule: "symlink-escape", message: `version ${latest}: ${path.basename(file)} links to ${fs.realpathSync(file)}, outside the repository (not read)` });
+    } else if (file !== undefined) {
       try {
         const info = describeModelFile(file);
         findings.push(...checkIo(config, info.inputs, info.outputs, `version ${latest}`));
