@@ -95,3 +95,23 @@ test("the sweep removes dead writers' temps and puts a moved-aside previous vers
   assert.deepEqual(sweepStaleTemps(path.join(dir, "b.trtx")), [`.b.trtx.build-${dead}-x1`]);
   assert.deepEqual(entries(dir), [`.m.onnx.${process.pid}.abc.tmp`, "model"]);
 });
+
+test("two builds into one bundle at once: one builds, the other fails clearly or finds it up to date", async (t) => {
+  const dir = tempDir(t);
+  const run = () =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, ...buildArgs("b.trtx")], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      child.on("exit", (code) => resolve({ code, stderr }));
+    });
+  const results = await Promise.all([run(), run()]);
+  assert.ok(results.some((r) => r.code === 0), results.map((r) => r.stderr).join("\n"));
+  for (const r of results.filter((x) => x.code !== 0)) {
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /b\.trtx\.lock is held by another build \(pid \d+\)/);
+  }
+  assert.deepEqual(entries(dir), ["b.trtx"], "one complete bundle, no temps or lock");
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, "b.trtx", "manifest.json"), "utf8"));
+  for (const f of manifest.files) assert.ok(fs.existsSync(path.join(dir, "b.trtx", f)), f);
+});
