@@ -105,6 +105,10 @@ test("demo (npm start) runs the whole pipeline: bundles with accuracy gates, a v
   assert.equal(s.repository.served, path.join(dir, s.provider === "cpu" ? "resnet18_int8.trtx" : "resnet18_fp16.trtx"));
   assert.deepEqual(fs.readdirSync(dir).sort(), ["model_repository", "resnet18.onnx", "resnet18_fp16.trtx", "resnet18_int8.trtx"]);
   assert.equal(runCli(["repo", "validate", path.join(dir, "model_repository")]).code, 0);
+  // A second run reuses the bundles, which are up to date, and serves the same one.
+  const again = JSON.parse(runCli(["demo", "--template", "resnet18", "--dir", dir, "-b", "1", "--perf-seconds", "0.2", "--json"]).stdout);
+  assert.deepEqual(again.variants.map((v: { upToDate?: boolean; perf: unknown[] }) => [v.upToDate ?? false, v.perf.length]), [[false, 1], [true, 1], [true, 1]]);
+  assert.equal(again.repository.served, s.repository.served);
 });
 
 test("demo reports a bundle that fails its accuracy gate, serves the next best, and exits 3", (t) => {

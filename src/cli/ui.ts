@@ -35,7 +35,8 @@ export class Ui {
     this.verbose = options.verbose;
     this.out = new Chalk({ level: options.color && stdout.isTTY ? 1 : 0 });
     this.err = new Chalk({ level: options.color && stderr.isTTY ? 1 : 0 });
-    this.interactive = Boolean(stderr.isTTY) && options.color && !options.json;
+    // A terminal that reports no width (some CI pseudo-terminals) would make a spinner redraw endlessly.
+    this.interactive = Boolean(stderr.isTTY) && (stderr.columns ?? 0) > 0 && options.color && !options.json;
   }
 
   /** A result line on stdout. */

@@ -3,15 +3,19 @@
  * lists a command or flag that does not exist. zsh runs the bash script through bashcompinit.
  */
 import { Command, Option } from "commander";
+import { uiFor } from "../options/reporting.js";
 
 export function completionCommand(program: () => Command): Command {
   return new Command("completion")
     .description("print a shell completion script: eval \"$(trtx completion bash)\"")
     .addArgument(new Command().createArgument("<shell>", "bash or zsh").choices(["bash", "zsh"]))
     .addHelpText("after", "\nExamples:\n  trtx completion bash > ~/.local/share/bash-completion/completions/trtx\n  eval \"$(trtx completion zsh)\"   # in ~/.zshrc")
-    .action((shell: "bash" | "zsh") => {
-      const script = bashScript(program());
-      process.stdout.write(shell === "zsh" ? `autoload -U +X bashcompinit && bashcompinit\n${script}` : script);
+    .action((shell: "bash" | "zsh", _flags: unknown, command: Command) => {
+      const bash = bashScript(program());
+      const script = shell === "zsh" ? `autoload -U +X bashcompinit && bashcompinit\n${bash}` : bash;
+      const ui = uiFor(command);
+      if (ui.json) ui.printJson({ schema: "trtx.completion/1", shell, script });
+      else process.stdout.write(script);
     });
 }
 

@@ -71,7 +71,7 @@ function render(ui: Ui, s: DemoSummary): void {
   const rows = s.variants.map((v) => [
     v.name,
     v.bytes === undefined ? "not written" : formatBytes(v.bytes),
-    v.buildMs === undefined ? "—" : formatMs(v.buildMs),
+    v.buildMs === undefined ? "—" : v.upToDate ? "up to date" : formatMs(v.buildMs),
     v.minCosine === undefined ? "reference" : `${v.minCosine.toFixed(5)} ≥ ${v.cosineFloor} ${v.accuracyPassed ? c.green("pass") : c.red("FAIL")}`,
     ...(v.perf.length === 0 ? batches.map(() => "—") : v.perf.map((p) => `${p.throughput.toFixed(p.throughput >= 100 ? 0 : 1)}${p.stable ? "" : "*"}`)),
   ]);
@@ -81,6 +81,6 @@ function render(ui: Ui, s: DemoSummary): void {
   ui.print(`repository  ${repo}/${s.repository.model} from ${served}: ${s.repository.findings === 0 ? c.green("validates") : c.red(`${s.repository.findings} finding(s)`)}`);
   ui.print(`sample      one random input on ${s.sample.provider}: class ${s.sample.top1}, ${formatMs(s.sample.ms)}`);
   ui.print(
-    `next        tritonserver --model-repository ${repo}; trtx perf --onnx ${shown(s.variants[0]!.path!)} -b 1,8,32 --concurrency 1,2; ${served.endsWith(".trtx") ? `trtx run --loadEngine ${served} --compare-onnx` : `trtx run --onnx ${served}`}; trtx doctor`,
+    `next        tritonserver --model-repository ${repo}; trtx perf --onnx ${shown(s.variants[0]!.path!)} -b 1,8,32 --concurrency 1,2; ${served.endsWith(".trtx") ? `trtx run --loadEngine ${served} --top-k 5` : `trtx run --onnx ${served} --top-k 5`}; trtx doctor`,
   );
 }

@@ -123,8 +123,17 @@ export async function exportFromOnnx(flags: ExportFlags): Promise<ExportReport> 
     bytes: saved.bytes,
     inputs: info.inputs,
     outputs: info.outputs,
-    details: { ...details, changes: report.changes, nodesBefore: report.nodesBefore, nodesAfter: report.nodesAfter, externalData: saved.externalData },
+    // Moving weights in or out of the model file changes the files, not the graph: it is a change all the same.
+    details: { ...details, changes: [...report.changes, ...storageChanges(details.inlined, flags.externalData ? saved.externalData : [])], nodesBefore: report.nodesBefore, nodesAfter: report.nodesAfter, externalData: saved.externalData },
   };
+}
+
+function storageChanges(inlined: unknown, written: readonly string[]): string[] {
+  const changes: string[] = [];
+  const n = (inlined as { tensors?: number } | undefined)?.tensors ?? 0;
+  if (n > 0) changes.push(`inlined ${n} external tensor${n === 1 ? "" : "s"} into the model file`);
+  if (written.length > 0) changes.push(`moved large tensors to external data: ${written.join(", ")}`);
+  return changes;
 }
 
 export async function exportFromPyTorch(flags: ExportFlags, onProgress: (line: string) => void): Promise<ExportReport> {

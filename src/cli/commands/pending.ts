@@ -13,7 +13,7 @@ export function pendingCommand(name: string, description: string, fullName = nam
     .allowExcessArguments()
     .helpOption(false)
     .action(() => {
-      throw new NotImplementedError(`trtx ${fullName} is not built yet`, { hint: "available now: export, build, run, perf, repo, inspect, doctor" });
+      throw new NotImplementedError(`trtx ${fullName} is not built yet`, { hint: "available now: export, build, run, perf, repo, inspect, doctor, demo, completion" });
     });
 }
 

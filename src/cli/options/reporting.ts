@@ -15,8 +15,13 @@ export function addReportingOptions(program: Command): Command {
     .option("--no-color", "no colours (also when NO_COLOR is set)");
 }
 
-/** The Ui for a command, from its own and its parent's options. */
+/**
+ * The Ui for a command, from its own and its ancestors' options: each of them takes the flags, and a flag given at
+ * any level counts. (optsWithGlobals would let an ancestor's default, color: true, override the command's --no-color.)
+ */
 export function uiFor(command: Command): Ui {
-  const o = command.optsWithGlobals<ReportingOptions>();
-  return new Ui({ json: Boolean(o.json), verbose: Boolean(o.verbose), color: colorEnabled(o.color) });
+  const chain: Command[] = [];
+  for (let c: Command | null = command; c !== null; c = c.parent) chain.push(c);
+  const all = chain.map((c) => c.opts<ReportingOptions>());
+  return new Ui({ json: all.some((o) => o.json === true), verbose: all.some((o) => o.verbose === true), color: colorEnabled(!all.some((o) => o.color === false)) });
 }

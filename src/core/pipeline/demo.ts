@@ -35,6 +35,8 @@ export interface DemoVariant {
   name: "fp32" | "fp16" | "int8";
   /** Absent for a bundle that failed its accuracy gate and so was not written. */
   path?: string;
+  /** The bundle matched its inputs from an earlier run and was not rebuilt. */
+  upToDate?: boolean;
   bytes?: number;
   buildMs?: number;
   /** Lowest cosine similarity against FP32 over the build's accuracy samples and outputs, and the gate's floor. */
@@ -81,7 +83,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   // The bundle that serves best here: INT8 on a CPU (QLinearConv kernels), FP16 on a GPU; a bundle that failed its
   // accuracy gate was not written, so the next best stands in (the FP32 export at worst).
   const preference = provider === "cpu" ? [int8, fp16] : [fp16, int8];
-  const served = preference.find((b) => b.result.written);
+  const exists = (b: typeof fp16) => b.result.written || b.result.upToDate;
+  const served = preference.find(exists);
   const servedModel = served === undefined ? exported.path : path.join(served.result.bundle, "model.onnx");
   o.onStep?.("repo");
   const repoDir = path.join(o.dir, "model_repository");
@@ -103,8 +106,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     ["fp16", path.join(fp16.result.bundle, "model.onnx"), fp16],
     ["int8", path.join(int8.result.bundle, "model.onnx"), int8],
   ] as const) {
-    const gate = built ? { buildMs: built.ms, ...cosines(built.result.manifest.accuracy), accuracyPassed: built.result.manifest.accuracy.passed } : {};
-    if (built !== undefined && !built.result.written) {
+    const gate = built ? { buildMs: built.ms, ...(built.result.upToDate ? { upToDate: true } : {}), ...cosines(built.result.manifest.accuracy), accuracyPassed: built.result.manifest.accuracy.passed } : {};
+    if (built !== undefined && !exists(built)) {
       variants.push({ name, ...gate, perf: [] });
       continue;
     }
