@@ -20,16 +20,27 @@ export interface Target {
   runs: number;
   /** Runs under `npm run fuzz` relative to FUZZ_RUNS (default 1; large-input targets are slower, so less). */
   fuzzShare?: number;
-  property(): fc.IProperty<[any]> | fc.IProperty<any[]>;
+  property?(): fc.IProperty<any[]>;
+  /** false for large inputs: shrinking one means hundreds more slow parses, so the first counterexample is reported as is. */
+  shrink?: boolean;
   /** Deterministic cases run before the property (e.g. every prefix of every seed); returns how many. */
   sweep?(): number;
 }
 
+/** fast-check runs for a target: its default, or (npm run fuzz) FUZZ_RUNS scaled by its fuzzShare. */
+export function runsFor(t: Target, fuzzRuns: number | undefined): number {
+  if (!t.property) return 0;
+  return fuzzRuns === undefined ? t.runs : Math.max(1, Math.ceil(fuzzRuns * (t.fuzzShare ?? 1)));
+}
+
 export const parserOf = (name: string) => name.slice(0, name.indexOf("."));
+
+const CALL_MS = Number(process.env.FUZZ_CALL_MS ?? 3000);
 
 /** Per-call limits; FUZZ_CALL_MS raises the time limit on a slow machine. */
 export const LIMITS = {
-  callMs: Number(process.env.FUZZ_CALL_MS ?? 3000),
+  /** FUZZ_CALL_MS (default 3 s) plus 1 ms per 100 bytes of input: linear work on a large input passes, quadratic does not. */
+  callMs: (inputBytes: number) => CALL_MS + inputBytes / 100,
   /** ArrayBuffer growth allowed per call: a parse may copy its input a few times, never more than this. */
   arrayBufferBytes: (inputBytes: number) => 64 * 1024 * 1024 + 16 * inputBytes,
 };
@@ -110,13 +121,24 @@ export function guardReads<T>(root: string, fn: () => T): T {
   } finally {
     readRoot = undefined;
     if (outsideReads.length) {
-      // eslint-disable-next-line no-unsafe-finally
       throw new ContractViolation(`read outside the model's folder ${root}: ${[...new Set(outsideReads)].join(", ")}`);
     }
   }
 }
 
 // ---- the contract ----------------------------------------------------------------------------------------------
+
+/** Outcomes per parse label ("ok" or the error's class and the start of its message), for FUZZ_STATS=1. */
+export const outcomeStats = new Map<string, number>();
+const STATS = process.env.FUZZ_STATS === "1";
+/** FUZZ_TRACE_MS=N: log every parse slower than N ms to stderr. */
+const TRACE_MS = process.env.FUZZ_TRACE_MS === undefined ? undefined : Number(process.env.FUZZ_TRACE_MS);
+
+function tally(label: string, outcome: Outcome<unknown>): void {
+  const what = outcome.ok ? "ok" : `${outcome.error.name}: ${outcome.error.message.replace(/^\S*(config\.pbtxt|\.npy|\.pb|\.json|\.yaml|\.onnx)\S*/, "").replace(/\d+/g, "N").slice(0, 70)}`;
+  const key = `${label.replace(/^.*: /, "")} → ${what}`;
+  outcomeStats.set(key, (outcomeStats.get(key) ?? 0) + 1);
+}
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: TrtxError };
 
@@ -126,7 +148,7 @@ export type Outcome<T> = { ok: true; value: T } | { ok: false; error: TrtxError 
  */
 export function parseOrRefuse<T>(label: string, input: Uint8Array | string, fn: () => T): Outcome<T> {
   remember(label, input);
-  const size = typeof input === "string" ? input.length * 3 : input.length;
+  const size = typeof input === "string" ? Buffer.byteLength(input) : input.length;
   const before = process.memoryUsage().arrayBuffers;
   const start = performance.now();
   let outcome: Outcome<T>;
@@ -142,11 +164,13 @@ export function parseOrRefuse<T>(label: string, input: Uint8Array | string, fn: 
     outcome = { ok: false, error: e };
   }
   const ms = performance.now() - start;
-  if (ms > LIMITS.callMs) throw new ContractViolation(`${label}: took ${ms.toFixed(0)} ms for ${size} bytes of input (limit ${LIMITS.callMs} ms)`);
+  if (TRACE_MS !== undefined && ms > TRACE_MS) process.stderr.write(`fuzz: ${label} took ${ms.toFixed(0)} ms for ${size} bytes\n`);
+  if (ms > LIMITS.callMs(size)) throw new ContractViolation(`${label}: took ${ms.toFixed(0)} ms for ${size} bytes of input (limit ${LIMITS.callMs(size).toFixed(0)} ms)`);
   const grew = process.memoryUsage().arrayBuffers - before;
   if (grew > LIMITS.arrayBufferBytes(size)) {
     throw new ContractViolation(`${label}: ArrayBuffers grew by ${(grew / 2 ** 20).toFixed(0)} MiB for ${size} bytes of input`);
   }
+  if (STATS) tally(label, outcome);
   return outcome;
 }
 

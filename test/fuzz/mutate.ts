@@ -20,6 +20,11 @@ export const ABSURD_VARINTS: readonly Uint8Array[] = [
 
 const INTERESTING_BYTES = [0x00, 0x01, 0x7f, 0x80, 0xff, 0xfe, 0x0a, 0x22, 0x5c, 0xc0, 0xed, 0xf4];
 
+/** `arb` one time in `oneIn`, else null (fc.option's freq is the other way round: nil one time in freq). */
+export function rarely<T>(arb: fc.Arbitrary<T>, oneIn: number): fc.Arbitrary<T | null> {
+  return fc.oneof({ weight: oneIn - 1, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: arb });
+}
+
 type ByteMutation = (b: Uint8Array) => Uint8Array;
 
 function concat(...parts: Uint8Array[]): Uint8Array {

@@ -23,9 +23,9 @@ export function runTargets(names: readonly string[], o: RunOptions): Promise<Tar
   const request: WorkerRequest = { names: [...names], seed: o.seed, record, ...(o.fuzzRuns !== undefined ? { fuzzRuns: o.fuzzRuns } : {}) };
   const worker = new Worker(new URL("./worker.js", import.meta.url), {
     workerData: request,
-    resourceLimits: { maxOldGenerationSizeMb: o.heapMb ?? 1536 },
-    stdout: false,
-    stderr: false,
+    // A main thread's stack (about 1 MB), not a worker's default 4 MB: stack overflows and argument-spreading limits must
+    // show here as they would in the CLI.
+    resourceLimits: { maxOldGenerationSizeMb: o.heapMb ?? 1536, stackSizeMb: 1 },
   });
   const results: TargetResult[] = [];
   return new Promise((resolve) => {
@@ -42,6 +42,9 @@ export function runTargets(names: readonly string[], o: RunOptions): Promise<Tar
         results.push(r);
         o.onResult?.(r);
       }
+      // A worker stuck in a system call (a parser opening a named pipe) does not stop when terminated; unref'd, it does
+      // not keep the process alive either.
+      worker.unref();
       void worker.terminate();
       resolve(results);
     };

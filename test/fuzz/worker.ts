@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import fc from "fast-check";
-import { parserOf, recordInto, seedFor, type Target } from "./harness.js";
+import { describeRecord, outcomeStats, parserOf, recordInto, runsFor, seedFor } from "./harness.js";
 import { ALL_TARGETS } from "./targets.js";
 
 export interface WorkerRequest {
@@ -17,11 +17,8 @@ export interface WorkerRequest {
 
 export type WorkerMessage =
   | { type: "start"; name: string }
-  | { type: "done"; name: string; parser: string; ok: boolean; sweepCases: number; runs: number; ms: number; seed: number; report?: string };
+  | { type: "done"; name: string; parser: string; ok: boolean; sweepCases: number; runs: number; ms: number; seed: number; report?: string; stats?: [string, number][] };
 
-export function runsFor(t: Target, fuzzRuns: number | undefined): number {
-  return fuzzRuns === undefined ? t.runs : Math.max(1, Math.ceil(fuzzRuns * (t.fuzzShare ?? 1)));
-}
 
 const req = workerData as WorkerRequest;
 recordInto(req.record);
@@ -39,11 +36,18 @@ for (const name of req.names) {
   try {
     sweepCases = target.sweep?.() ?? 0;
   } catch (e) {
-    report = `sweep failed: ${(e as Error).message}`;
+    report = `sweep failed: ${(e as Error).message}\non ${describeRecord(req.record)}`;
   }
-  if (report === undefined) {
-    const details = fc.check(target.property() as fc.IProperty<unknown[]>, { numRuns: runs, seed, endOnFailure: false });
-    if (details.failed) report = fc.defaultReportMessage(details) ?? "failed";
+  if (report === undefined && target.property && runs > 0) {
+    const details = fc.check(target.property(), { numRuns: runs, seed, endOnFailure: target.shrink === false });
+    if (details.failed) {
+      const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+      const full = `${error}\n\n${fc.defaultReportMessage(details) ?? "failed"}`;
+      // A large counterexample is printed in part; the seed and path above replay it.
+      report = full.length > 8000 ? `${full.slice(0, 6000)}\n... (${full.length - 7000} characters left out) ...\n${full.slice(-1000)}` : full;
+    }
   }
-  post({ type: "done", name, parser: parserOf(name), ok: report === undefined, sweepCases, runs, ms: performance.now() - start, seed, ...(report ? { report } : {}) });
+  const stats = [...outcomeStats].sort((a, b) => b[1] - a[1]);
+  outcomeStats.clear();
+  post({ type: "done", name, parser: parserOf(name), ok: report === undefined, sweepCases, runs, ms: performance.now() - start, seed, ...(report ? { report } : {}), ...(stats.length ? { stats } : {}) });
 }

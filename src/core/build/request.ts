@@ -5,7 +5,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { parse as parseYaml } from "yaml";
+import { isCollection, parseDocument, visit } from "yaml";
 import { FileError, UsageError } from "../errors.js";
 import { parseEp, type EpChoice } from "../ep/providers.js";
 import { parseByteSize } from "../onnx/external-data.js";
@@ -95,7 +95,16 @@ export function readBuildConfig(file: string): RawSettings {
   }
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    const parsed = parseDocument(text);
+    if (parsed.errors[0]) throw parsed.errors[0];
+    // Mapping keys that are mappings or lists (`? ? ? ...`) are refused before toJS, which turns them into strings in time
+    // exponential in their nesting (a 2 KB config hung for minutes; found by fuzzing). No build setting is one.
+    visit(parsed, {
+      Pair(_, pair) {
+        if (isCollection(pair.key)) throw new Error("a mapping key is itself a mapping or a list");
+      },
+    });
+    doc = parsed.toJS();
   } catch (e) {
     throw new UsageError(`${file} is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
   }

@@ -2,7 +2,7 @@
  * Parsing of trtx's YAML network definitions (docs/network-yaml.md) into a NetworkSpec that keeps each
  * layer's line and column, so that every later error can point at the line that caused it.
  */
-import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
+import { isCollection, isMap, isPair, isSeq, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
 import { TrtxError } from "../errors.js";
 import { dtypeFromName } from "../onnx/dtype.js";
 import type { Dim } from "../onnx/model-info.js";
@@ -50,7 +50,14 @@ export function specError(where: Where, message: string, hint?: string): SpecErr
 
 export function parseNetworkYaml(text: string, file: string): NetworkSpec {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  } catch (e) {
+    // yaml's parser recurses once per nesting level and lets the stack overflow out (a few thousand `- ` or `? `; found by fuzzing).
+    if (e instanceof RangeError && /call stack/.test(e.message)) throw new SpecError(`${file}:1:1: malformed YAML: nested too deeply (${e.message})`);
+    throw e;
+  }
   const at = (node: YamlNode | null | undefined): Where => {
     const pos = lines.linePos(node?.range?.[0] ?? 0);
     return { file, line: pos.line, col: pos.col };
@@ -61,6 +68,7 @@ export function parseNetworkYaml(text: string, file: string): NetworkSpec {
     const message = firstError.message.split("\n")[0]!.replace(/ at line \d+, column \d+.*$/, "");
     throw new SpecError(`${file}:${pos.line}:${pos.col}: malformed YAML: ${message}`);
   }
+  checkStructure(doc.contents, at);
   const root = doc.contents;
   if (!isMap(root)) throw specError(at(root), "a network definition is a mapping with inputs, layers and outputs");
   const top = root.toJSON() as Record<string, unknown>;
@@ -78,7 +86,9 @@ export function parseNetworkYaml(text: string, file: string): NetworkSpec {
     const name = String((pair.key as { value?: unknown }).value);
     const where = at(pair.key as YamlNode);
     const value = (pair.value as YamlNode | null)?.toJSON?.() as { dtype?: unknown; shape?: unknown } | undefined;
-    const dtype = dtypeFromName(String(value?.dtype ?? "float32"));
+    // A mapping or list where the dtype name belongs is an unknown dtype (String() of one with a toString key, which YAML
+    // can write, throws a TypeError; found by fuzzing).
+    const dtype = isPlain(value?.dtype) ? dtypeFromName(String(value?.dtype ?? "float32")) : undefined;
     if (dtype === undefined) throw specError(where, `input ${name}: unknown dtype ${JSON.stringify(value?.dtype)}`, "use float32, float16, int64, int32, bool...");
     if (!Array.isArray(value?.shape)) throw specError(where, `input ${name}: shape must be a list such as [batch, 3, 224, 224]`);
     const shape = value.shape.map((d: unknown): Dim => {
@@ -124,6 +134,9 @@ export function parseNetworkYaml(text: string, file: string): NetworkSpec {
     }
   }
 
+  for (const key of ["name", "description"]) {
+    if (!isPlain(top[key])) throw specError(at(child(key)), `${key} must be text, not a ${Array.isArray(top[key]) ? "list" : "mapping"}`);
+  }
   return {
     file,
     name: String(top.name ?? file.replace(/^.*\//, "").replace(/\.ya?ml$/, "")),
@@ -134,4 +147,34 @@ export function parseNetworkYaml(text: string, file: string): NetworkSpec {
     blocks,
     layers: layerList(child("layers"), "layers"),
   };
+}
+
+/** Nesting deeper than this is refused before anything recurses into the document; a network definition nests a few levels. */
+const MAX_DEPTH = 200;
+
+/**
+ * Walks the document without recursion, refusing nesting deeper than MAX_DEPTH (toJSON recurses per level) and mapping keys
+ * that are mappings or lists (`? [a]: b`, `? ? ? ...`): yaml turns those into strings when converting to JS, in time
+ * exponential in their nesting (300 bytes of `? ` take seconds, 400 bytes minutes). Both found by fuzzing.
+ */
+function checkStructure(contents: unknown, at: (node: YamlNode) => Where): void {
+  const stack: [unknown, number][] = [[contents, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (!isCollection(node)) continue;
+    if (depth >= MAX_DEPTH) throw specError(at(node), `nested more than ${MAX_DEPTH} levels deep`);
+    for (const item of node.items) {
+      if (!isPair(item)) {
+        stack.push([item, depth + 1]);
+        continue;
+      }
+      if (isCollection(item.key)) throw specError(at(item.key), "a mapping key is itself a mapping or a list", "keys are plain names");
+      stack.push([item.value, depth + 1]);
+    }
+  }
+}
+
+/** A value String() can turn into text: not a mapping or list (whose keys may include a toString that is not a function). */
+function isPlain(value: unknown): boolean {
+  return value === null || typeof value !== "object";
 }

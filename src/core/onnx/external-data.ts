@@ -59,7 +59,13 @@ function openExternal(modelDir: string, location: string): { fd: number; size: n
   } catch {
     throw new FileError(`external data file ${location} is missing (looked for ${resolved})`, { hint: "keep the weights file beside the model" });
   }
-  return { fd, size: fs.fstatSync(fd).size };
+  const stat = fs.fstatSync(fd);
+  // A folder opens and has a size; reading it throws EISDIR, which is no TrtxError (found by fuzzing).
+  if (!stat.isFile()) {
+    fs.closeSync(fd);
+    throw new FileError(`external data ${location} is not a file (looked for ${resolved})`, { hint: "keep the weights file beside the model" });
+  }
+  return { fd, size: stat.size };
 }
 
 /** Bytes a tensor's values take, from its dims and dtype; undefined for variable-width types (string). */

@@ -64,14 +64,18 @@ export function checkExternalData(file: string, files: readonly ExternalDataFile
   const dir = path.dirname(path.resolve(file));
   for (const ext of files) {
     const resolved = resolveExternal(file, dir, ext.location);
-    let size: number;
+    let stat: fs.Stats;
     try {
-      size = fs.statSync(resolved).size;
+      stat = fs.statSync(resolved);
     } catch {
       throw new FileError(`${file}: external data file ${ext.location} is missing (looked for ${resolved})`, {
         hint: "keep the weights file beside the model",
       });
     }
+    // A folder (location "." or "sub") has a size too, so it passed the length check below and reading it later failed
+    // with EISDIR outside any TrtxError (found by fuzzing).
+    if (!stat.isFile()) throw new FileError(`${file}: external data ${ext.location} is not a file (looked for ${resolved})`, { hint: "keep the weights file beside the model" });
+    const size = stat.size;
     if (size < ext.end) {
       throw new ModelFormatError(`${file}: external data file ${ext.location} is ${size} bytes but its tensors need ${ext.end}`, {
         hint: "the weights file is truncated or belongs to another model",

@@ -269,11 +269,25 @@ function readTensor(r: WireReader, end: number): Weight {
     const length = get("length");
     w.external = {
       location: get("location") ?? "",
-      offset: Number(get("offset") ?? 0),
-      ...(length !== undefined ? { length: Number(length) } : {}),
+      offset: byteCount(get("offset"), "offset", w.name) ?? 0,
+      ...(length !== undefined ? { length: byteCount(length, "length", w.name)! } : {}),
     };
   }
   return w;
+}
+
+/**
+ * An external data offset or length: a decimal byte count as onnx writes it (blanks around it allowed, as Python's int()
+ * does). Number() alone let "abc" through as NaN, which passed the file-size check (NaN compares false), and "-16" or
+ * "1e3" as numbers no ONNX reader takes (found by fuzzing).
+ */
+function byteCount(text: string | undefined, what: string, name: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(n)) {
+    throw new ModelFormatError(`initializer ${name || "(unnamed)"} has external data ${what} ${JSON.stringify(text)}, which is not a byte count`, { hint: "re-export the model" });
+  }
+  return n;
 }
 
 function addWeight(tally: Tally, w: Weight): void {

@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import { DataFormatError, FileError, UsageError } from "../errors.js";
 import { formatShape, type ValueDesc } from "../onnx/model-info.js";
-import { allocate, elementCount, fromBytes, type HostTensor, type TensorDtype } from "../tensor/host-tensor.js";
+import { allocate, bytesPerElement, elementCount, fromBytes, NUMERIC_DTYPES, type HostTensor, type TensorDtype } from "../tensor/host-tensor.js";
 import { readPerfAnalyzerJson, readPolygraphyJson, type PerfAnalyzerInput } from "../tensor/json-inputs.js";
 import { toFloat16Bits } from "../tensor/float16.js";
 
@@ -29,6 +29,11 @@ export function loadJsonInputs(file: string, inputs: readonly ValueDesc[], shape
 }
 
 function toTensor(file: string, desc: ValueDesc, input: PerfAnalyzerInput, override: number[] | undefined): HostTensor {
+  // The refusal buildFeeds gives, before allocate() meets a type it has no array for (bfloat16, float8...: a TypeError;
+  // found by fuzzing).
+  if (!(NUMERIC_DTYPES as string[]).includes(desc.dtype) && desc.dtype !== "string") {
+    throw new UsageError(`input ${desc.name} is ${desc.dtype}, which onnxruntime-node cannot feed`, { hint: "add a Cast at the graph's boundary (export --onnx) or use another runtime" });
+  }
   const dtype = desc.dtype as TensorDtype;
   const dims = input.shape ?? override ?? desc.shape?.map((d) => (typeof d === "number" ? d : NaN));
   if (!dims || dims.some((d) => !Number.isInteger(d))) {
@@ -36,6 +41,12 @@ function toTensor(file: string, desc: ValueDesc, input: PerfAnalyzerInput, overr
   }
   if (input.values instanceof Uint8Array) {
     if (dtype === "string") throw new DataFormatError(`${file}: ${desc.name} is a string input; b64 data cannot fill it`);
+    // The bytes must fill the shape exactly: fromBytes throws a RangeError on a partial element, and a whole number of
+    // elements that is not the shape's would reach the session as a wrong-sized tensor (found by fuzzing).
+    const need = elementCount(dims) * bytesPerElement(dtype);
+    if (input.values.length !== need) {
+      throw new DataFormatError(`${file}: ${desc.name} has ${input.values.length} bytes of b64 data but shape ${formatShape(dims)} of ${dtype} needs ${need}`);
+    }
     return { dtype, dims, data: fromBytes(dtype, input.values) };
   }
   const values = input.values;
@@ -46,9 +57,21 @@ function toTensor(file: string, desc: ValueDesc, input: PerfAnalyzerInput, overr
   const data = allocate(dtype, values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    if (data instanceof BigInt64Array || data instanceof BigUint64Array) data[i] = BigInt(v as number | bigint);
+    if (data instanceof BigInt64Array || data instanceof BigUint64Array) data[i] = toBigInt(file, desc.name, i, v, data instanceof BigInt64Array);
     else if (dtype === "float16") data[i] = toFloat16Bits(Number(v));
     else (data as Float32Array)[i] = typeof v === "boolean" ? Number(v) : Number(v);
   }
   return { dtype, dims, data };
+}
+
+/**
+ * A value for an int64/uint64 input. BigInt() alone throws a RangeError on 1.5 or 1e999 and a SyntaxError on "abc", and a
+ * typed array silently wraps 2^64 to 0 (found by fuzzing), so anything that is not an integer in the type's range is refused.
+ */
+function toBigInt(file: string, name: string, index: number, v: number | bigint | string, signed: boolean): bigint {
+  const n = typeof v === "bigint" ? v : typeof v === "number" ? (Number.isInteger(v) ? BigInt(v) : undefined) : /^\s*-?\d+\s*$/.test(v) ? BigInt(v) : undefined;
+  if (n === undefined || (signed ? BigInt.asIntN(64, n) : BigInt.asUintN(64, n)) !== n) {
+    throw new DataFormatError(`${file}: ${name}[${index}] is ${typeof v === "string" ? JSON.stringify(v) : String(v)}, which is not ${signed ? "an int64" : "a uint64"}`);
+  }
+  return n;
 }

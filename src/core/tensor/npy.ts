@@ -101,7 +101,10 @@ function elementType(descr: PyValue | undefined, label: string): ElementType {
   if (kind === "O") {
     throw new DataFormatError(`${label}: object arrays cannot be read; save with allow_pickle=False from a numeric array`, { hint: "convert it with np.asarray(x, dtype=...) before saving" });
   }
-  if (kind === "U" && digits !== "" && !unit) return { dtype: "string", size: 4 * Number(digits), bigEndian };
+  // Zero-width strings ('<U0', which np.save never writes: numpy widens them to '<U1') are refused as a type: with no
+  // bytes per element, a header claiming (2**40,) elements would pass the size check and then build 2**40 strings,
+  // which kills the process (found by fuzzing).
+  if (kind === "U" && digits !== "" && Number(digits) > 0 && !unit) return { dtype: "string", size: 4 * Number(digits), bigEndian };
   const dtype = unit ? undefined : NUMERIC[kind === "?" ? "b1" : `${kind}${digits}`];
   if (!dtype) {
     throw new DataFormatError(`${label} holds NumPy type '${descr}', which has no onnxruntime-node tensor type`, { hint: "convert it to a float, integer, bool or str array before saving" });

@@ -95,6 +95,9 @@ function readExternal(p: TensorProto, what: string, label: string, baseDir: stri
   const offset = Number(entry("offset") ?? 0);
   let bytes: Buffer;
   try {
+    // A regular file only: a named pipe would block the read forever, and /dev/zero (through a link in the folder) would be
+    // read until memory ran out (found by fuzzing with both beside the .pb).
+    if (!fs.statSync(file).isFile()) throw new Error("not a regular file");
     bytes = fs.readFileSync(file);
   } catch (e) {
     throw new FileError(`${what}: cannot read its external data ${file} (${(e as NodeJS.ErrnoException).code ?? firstLine(e)})`, { hint: "keep the data file beside the .pb" });

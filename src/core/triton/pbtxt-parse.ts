@@ -184,7 +184,9 @@ class Parser {
     if (type === "string") {
       if (tok.kind !== "string") throw this.errorAt(tok, `expected a string for field "${field.name}", found ${describe(tok)}`);
       const parts: number[] = [];
-      while (this.peek().kind === "string") parts.push(...this.next().bytes!);
+      // A loop, not push(...bytes): spreading a string of a few hundred thousand bytes into arguments overflows the
+      // stack (RangeError; found by fuzzing with a long string literal).
+      while (this.peek().kind === "string") for (const b of this.next().bytes!) parts.push(b);
       try {
         return new TextDecoder("utf-8", { fatal: true }).decode(new Uint8Array(parts));
       } catch {
