@@ -118,6 +118,7 @@ const CASES: Case[] = [
   { what: "build --config: 400 nested complex keys", files: { "b.yaml": "? ".repeat(400) }, args: (d) => ["build", "--config", path.join(d, "b.yaml")], codes: [2] },
   { what: "build --config: 10,000-deep flow nesting", files: { "b.yaml": `onnx: ${"[".repeat(10_000)}` }, args: (d) => ["build", "--config", path.join(d, "b.yaml")], codes: [2] },
   { what: "build --config: a billion laughs", files: { "b.yaml": ["a: &a [x, x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 8 }, (_, i) => `a${i}: &a${i} [${Array(10).fill(i ? `*a${i - 1}` : "*a").join(", ")}]`)].join("\n") }, args: (d) => ["build", "--config", path.join(d, "b.yaml")], codes: [2] },
+  { what: "build --config: an anchor inside itself", files: { "b.yaml": "onnx: &a [*a]\nfp16: true\n" }, args: (d) => ["build", "--config", path.join(d, "b.yaml")], codes: [2] },
   // perf --baseline
   { what: "perf --baseline: 100,000-deep JSON", files: { "b.json": "[".repeat(100_000) + "]".repeat(100_000) }, args: (d) => ["perf", "--onnx", MLP, "--baseline", path.join(d, "b.json")], codes: [1] },
   { what: "perf --baseline: a truncated report", files: { "b.json": '{"schema": "trtx.perf/1", "model": {"sha256": "ab", "path": "m.onnx"}, "points": [{"batch": 1, "concurrency": 1, "throughput": 1' }, args: (d) => ["perf", "--onnx", MLP, "--baseline", path.join(d, "b.json")], codes: [1] },

@@ -189,10 +189,20 @@ export function defaultBundlePath(onnx: string): string {
   return `${path.basename(onnx).replace(/\.onnx$/i, "")}.trtx`;
 }
 
+/** A setting's value for a message. A YAML anchor used inside itself (`onnx: &a [*a]`) makes a circular value, on which
+ * JSON.stringify throws a TypeError (found by fuzzing). */
+function shown(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return Array.isArray(value) ? "(a list that contains itself)" : "(a mapping that contains itself)";
+  }
+}
+
 /** One setting as its kind: strings from the command line and YAML scalars alike. */
 function coerce(key: string, value: unknown): unknown {
   const flag = `--${kebab(key)}`;
-  const bad = (what: string) => new UsageError(`${flag} ${JSON.stringify(value)} is not ${what}`);
+  const bad = (what: string) => new UsageError(`${flag} ${shown(value)} is not ${what}`);
   switch (KEYS[key]) {
     case "path":
     case "string":
