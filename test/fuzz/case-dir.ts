@@ -22,7 +22,11 @@ export class CaseDir {
     this.outside = path.join(this.root, "outside.bin");
     fs.writeFileSync(this.outside, new Uint8Array(1 << 16).fill(0x5a));
     fs.mkdirSync(this.dir);
-    process.on("exit", () => fs.rmSync(this.root, { recursive: true, force: true }));
+    process.on("exit", () => this.remove());
+  }
+
+  remove(): void {
+    fs.rmSync(this.root, { recursive: true, force: true });
   }
 
   /**
@@ -69,3 +73,8 @@ export class CaseDir {
 
 let shared: CaseDir | undefined;
 export const caseDir = () => (shared ??= new CaseDir());
+/** Removes the scratch folder (a worker that is terminated never sees its "exit" event). */
+export function removeCaseDir(): void {
+  shared?.remove();
+  shared = undefined;
+}

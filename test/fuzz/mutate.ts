@@ -5,6 +5,7 @@
  * generators for each format live in targets-*.ts and are combined with these.
  */
 import fc from "fast-check";
+import { cat } from "./wire-writer.js";
 
 /** Varints that decode to absurd values: 2^63-1, -1 (10 bytes), 2^53, 2^32, an 11-byte run, a lone continuation byte. */
 export const ABSURD_VARINTS: readonly Uint8Array[] = [
@@ -27,15 +28,6 @@ export function rarely<T>(arb: fc.Arbitrary<T>, oneIn: number): fc.Arbitrary<T |
 
 type ByteMutation = (b: Uint8Array) => Uint8Array;
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** Positions are drawn as fractions so one mutation applies to inputs of any length. */
 const frac = fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true });
@@ -57,19 +49,19 @@ const byteMutation: fc.Arbitrary<ByteMutation> = fc.oneof(
     return out;
   }),
   // Random bytes inserted.
-  fc.tuple(frac, fc.uint8Array({ minLength: 1, maxLength: 16 })).map(([f, ins]) => (b: Uint8Array) => concat(b.subarray(0, at(b, f)), ins, b.subarray(at(b, f)))),
+  fc.tuple(frac, fc.uint8Array({ minLength: 1, maxLength: 16 })).map(([f, ins]) => (b: Uint8Array) => cat(b.subarray(0, at(b, f)), ins, b.subarray(at(b, f)))),
   // A run deleted.
-  fc.tuple(frac, fc.integer({ min: 1, max: 64 })).map(([f, n]) => (b: Uint8Array) => concat(b.subarray(0, at(b, f)), b.subarray(at(b, f) + n))),
+  fc.tuple(frac, fc.integer({ min: 1, max: 64 })).map(([f, n]) => (b: Uint8Array) => cat(b.subarray(0, at(b, f)), b.subarray(at(b, f) + n))),
   // A run repeated (duplicate fields, duplicate names).
   fc.tuple(frac, fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 4 })).map(([f, n, times]) => (b: Uint8Array) => {
     const i = at(b, f);
     const run = b.subarray(i, i + n);
-    return concat(b.subarray(0, i), ...Array.from({ length: times + 1 }, () => run), b.subarray(i + n));
+    return cat(b.subarray(0, i), ...Array.from({ length: times + 1 }, () => run), b.subarray(i + n));
   }),
   // An absurd varint written over or inserted at a position (lengths, tags, dims, dtypes).
   fc.tuple(frac, fc.constantFrom(...ABSURD_VARINTS), fc.boolean()).map(([f, v, overwrite]) => (b: Uint8Array) => {
     const i = at(b, f);
-    return concat(b.subarray(0, i), v, b.subarray(overwrite ? i + v.length : i));
+    return cat(b.subarray(0, i), v, b.subarray(overwrite ? i + v.length : i));
   }),
 );
 

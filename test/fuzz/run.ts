@@ -49,7 +49,9 @@ export function runTargets(names: readonly string[], o: RunOptions): Promise<Tar
       resolve(results);
     };
     worker.on("message", (m: WorkerMessage) => {
-      if (m.type === "start") {
+      if (m.type === "end") {
+        finish();
+      } else if (m.type === "start") {
         current = m.name;
         clearTimeout(timer);
         timer = setTimeout(() => finish(`no result within ${o.timeoutMs} ms: a hang or a super-linear parse`), o.timeoutMs);
@@ -58,10 +60,9 @@ export function runTargets(names: readonly string[], o: RunOptions): Promise<Tar
         clearTimeout(timer);
         results.push(m);
         o.onResult?.(m);
-        if (results.length === names.length) finish();
       }
     });
     worker.on("error", (e) => finish(`the worker died: ${e.name}: ${e.message}`));
-    worker.on("exit", (code) => finish(code === 0 ? undefined : `the worker exited with code ${code}`));
+    worker.on("exit", (code) => finish(code === 0 && results.length === names.length ? undefined : `the worker exited with code ${code}`));
   });
 }

@@ -6,6 +6,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import fc from "fast-check";
 import { describeRecord, outcomeStats, parserOf, recordInto, runsFor, seedFor } from "./harness.js";
 import { ALL_TARGETS } from "./targets.js";
+import { removeCaseDir } from "./case-dir.js";
 
 export interface WorkerRequest {
   names: string[];
@@ -17,6 +18,7 @@ export interface WorkerRequest {
 
 export type WorkerMessage =
   | { type: "start"; name: string }
+  | { type: "end" }
   | { type: "done"; name: string; parser: string; ok: boolean; sweepCases: number; runs: number; ms: number; seed: number; report?: string; stats?: [string, number][] };
 
 
@@ -51,3 +53,5 @@ for (const name of req.names) {
   outcomeStats.clear();
   post({ type: "done", name, parser: parserOf(name), ok: report === undefined, sweepCases, runs, ms: performance.now() - start, seed, ...(report ? { report } : {}), ...(stats.length ? { stats } : {}) });
 }
+removeCaseDir();
+post({ type: "end" });
