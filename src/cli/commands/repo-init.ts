@@ -2,7 +2,7 @@
 import { Command, Option } from "commander";
 import { UsageError } from "../../core/errors.js";
 import { parseShapeSpecs } from "../../core/shapes/shape-spec.js";
-import { DEFAULT_MAX_BATCH, DEFAULT_REPO, planRepository, resolveRepoSource, type PlannedFile } from "../../core/triton/plan-repository.js";
+import { DEFAULT_MAX_BATCH, DEFAULT_REPO, planRepository, resolveRepoSource, type PlannedFile, type RepoInitOptions } from "../../core/triton/plan-repository.js";
 import { renderModelConfig } from "../../core/triton/pbtxt-render.js";
 import { writeRepoPlan } from "../../core/triton/repo-write.js";
 import { uiFor } from "../options/reporting.js";
@@ -20,27 +20,18 @@ function integerList(flag: string) {
   return (value: string): number[] => value.split(",").map((part) => one(part.trim()));
 }
 
-interface InitFlags {
+/** The core's options as flags: the model comes as one of --onnx/--loadEngine/--plan, shapes as trtexec text. */
+type InitFlags = Omit<RepoInitOptions, "name" | "source" | "shapes" | "version"> & {
   onnx?: string;
   loadEngine?: string;
   plan?: string;
   inputs?: string;
   outputs?: string;
-  repo: string;
-  maxBatch?: number;
-  dynamicBatching?: boolean;
-  preferred?: number[];
-  maxQueueDelayUs?: number;
-  instances?: number;
-  kind?: "gpu" | "cpu";
-  gpus?: number[];
   version: number;
-  warmup?: boolean;
   shapes?: string;
-  labels?: string;
   dryRun?: boolean;
   force?: boolean;
-}
+};
 
 export function repoInitCommand(): Command {
   return new Command("init")

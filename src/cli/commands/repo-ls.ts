@@ -1,13 +1,14 @@
 /** `trtx repo ls`: the models of a Triton repository at a glance, broken ones included as error rows. */
 import { Command } from "commander";
 import { listRepository, type RepositoryModel } from "../../core/triton/repository.js";
+import { DEFAULT_REPO } from "../../core/triton/plan-repository.js";
 import { uiFor } from "../options/reporting.js";
 import { renderTable } from "../render/table.js";
 
 export function repoLsCommand(): Command {
   return new Command("ls")
     .description("list the models of a Triton repository with their versions, backend, batching and problems")
-    .argument("[repository]", "the model repository folder", "./model_repository")
+    .argument("[repository]", "the model repository folder", DEFAULT_REPO)
     .addHelpText("after", ["", "Examples:", "  trtx repo ls", "  trtx repo ls /models --json"].join("\n"))
     .action((repository: string, _flags: unknown, command: Command) => {
       const ui = uiFor(command);

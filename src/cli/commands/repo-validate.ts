@@ -2,12 +2,13 @@
 import { Command } from "commander";
 import { CheckFailedError } from "../../core/errors.js";
 import { validateRepository } from "../../core/triton/validate.js";
+import { DEFAULT_REPO } from "../../core/triton/plan-repository.js";
 import { uiFor } from "../options/reporting.js";
 
 export function repoValidateCommand(): Command {
   return new Command("validate")
     .description("check every model of a repository: config, version folders, model files, and IO against the ONNX model; exit 3 on findings")
-    .argument("[repository]", "the model repository folder", "./model_repository")
+    .argument("[repository]", "the model repository folder", DEFAULT_REPO)
     .addHelpText("after", ["", "Examples:", "  trtx repo validate", "  trtx repo validate /models --json"].join("\n"))
     .action((repository: string, _flags: unknown, command: Command) => {
       const ui = uiFor(command);
