@@ -64,7 +64,7 @@ export interface PerfReport {
   provider: Provider;
   attempts: ProviderAttempt[];
   machine: Fingerprint & { cpus: number };
-  settings: Omit<PerfRequest, "onnx" | "loadEngine" | "allowForeign" | "shapes" | "onProgress" | "inputData" | "providerOptions" | "deviceIo" | "profileRuns"> & { shapes?: Record<string, number[]>; inputData: string; epOptions?: ProviderOptions; dataTransfers: boolean };
+  settings: PerfSettings;
   /** Median µs of one `await run()` of a one-node model on the CPU: no query can be faster. */
   bindingFloorUs: number;
   points: PerfPoint[];
@@ -79,6 +79,15 @@ export interface BatchProfile {
   summary: OrtProfileSummary;
   diagnosis: ProfileDiagnosis;
 }
+
+/** The request as measured, in JSON's terms: what a reader needs to rerun it. */
+export type PerfSettings = Pick<PerfRequest, "ep" | "deviceId" | "concurrency" | "threads" | "warmUpMs" | "durationMs" | "iterations" | "percentiles" | "stabilityPercent" | "maxTrials" | "seed"> & {
+  batches: number[];
+  shapes?: Record<string, number[]>;
+  inputData: string;
+  epOptions?: ProviderOptions;
+  dataTransfers: boolean;
+};
 
 export interface PerfOutcome {
   report: PerfReport;
@@ -149,7 +158,6 @@ export async function runPerf(r: PerfRequest): Promise<PerfOutcome> {
       profiles.push({ batch, summary: run.summary, diagnosis: diagnose(run.summary, hostUs, { io: run.io }) });
     }
   }
-  const { onProgress: _, onnx: __, loadEngine: ___, allowForeign: ____, profileRuns: _____, providerOptions: ______, deviceIo: _______, shapes, inputData, ...settings } = r;
   return {
     report: {
       schema: PERF_SCHEMA,
@@ -160,14 +168,7 @@ export async function runPerf(r: PerfRequest): Promise<PerfOutcome> {
       provider: provider!,
       attempts,
       machine: { ...machineFingerprint(), cpus: os.availableParallelism() },
-      settings: {
-        ...settings,
-        batches,
-        ...(shapes ? { shapes: Object.fromEntries(shapes) } : {}),
-        inputData: typeof inputData === "string" ? inputData : inputData.dir,
-        ...(r.providerOptions ? { epOptions: r.providerOptions } : {}),
-        dataTransfers: r.deviceIo !== true,
-      },
+      settings: reportSettings(r, batches),
       bindingFloorUs: floor,
       points,
       ...(r.profileRuns === undefined ? {} : { profiles }),
@@ -176,6 +177,27 @@ export async function runPerf(r: PerfRequest): Promise<PerfOutcome> {
     times,
     modelFile: source.onnx,
     info,
+  };
+}
+
+function reportSettings(r: PerfRequest, batches: number[]): PerfSettings {
+  return {
+    ep: r.ep,
+    ...(r.deviceId === undefined ? {} : { deviceId: r.deviceId }),
+    batches,
+    concurrency: r.concurrency,
+    ...(r.threads === undefined ? {} : { threads: r.threads }),
+    warmUpMs: r.warmUpMs,
+    durationMs: r.durationMs,
+    iterations: r.iterations,
+    percentiles: r.percentiles,
+    stabilityPercent: r.stabilityPercent,
+    maxTrials: r.maxTrials,
+    seed: r.seed,
+    ...(r.shapes ? { shapes: Object.fromEntries(r.shapes) } : {}),
+    inputData: typeof r.inputData === "string" ? r.inputData : r.inputData.dir,
+    ...(r.providerOptions ? { epOptions: r.providerOptions } : {}),
+    dataTransfers: r.deviceIo !== true,
   };
 }
 
