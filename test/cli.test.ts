@@ -59,12 +59,6 @@ test("--json errors also come as a JSON object on stdout", () => {
   assert.deepEqual([json.schema, json.kind, json.exitCode], ["trtx.error/1", "FileError", 1]);
 });
 
-test("commands not built yet say so and exit 2", () => {
-  for (const name of ["deploy"]) {
-    assertUserError(runCli([name, "--onnx", "m.onnx"]), 2, new RegExp(`trtx ${name} is not built yet`));
-  }
-});
-
 test("--version and --help exit 0 on stdout", () => {
   const v = runCli(["--version"]);
   assert.equal(v.code, 0);

@@ -23,9 +23,10 @@ export interface CliResult {
 }
 
 /** Runs the built CLI as a user would (bin/trtx.js), without a terminal. */
-export function runCli(args: string[], env: Record<string, string> = {}): CliResult {
+export function runCli(args: string[], env: Record<string, string> = {}, cwd?: string): CliResult {
   const r = spawnSync(process.execPath, [path.join(ROOT, "bin", "trtx.js"), ...args], {
     encoding: "utf8",
+    ...(cwd !== undefined ? { cwd } : {}),
     env: { ...process.env, ...env },
     timeout: 60_000,
   });

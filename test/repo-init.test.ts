@@ -74,7 +74,9 @@ function fakeBundle(dir: string): string {
     schema: BUNDLE_SCHEMA,
     precision: { fp16: true, int8: false, ioFp16: false, blockOps: [] },
     profiles: profiles.map((p) => Object.fromEntries(p)),
-    provider: "cpu",
+    provider: "cuda",
+    inputsHash: "f".repeat(64),
+    fingerprint: { platform: "linux x64", cpu: { model: "EPYC", isa: ["avx2"] }, gpu: { name: "NVIDIA H100 80GB HBM3", computeCapability: "9.0" } },
     tensorrt: tensorRtOptions({ fp16: true, int8: false, modelSha256: "0123456789abcdef0123", profiles, workspace: 1 << 30 }),
   };
   fs.writeFileSync(path.join(bundle, "manifest.json"), JSON.stringify(manifest));
@@ -85,7 +87,12 @@ test("a bundle: its model only, the TensorRT accelerator with the backend's keys
   const bundle = fakeBundle(tempDir(t));
   const p = planRepository({ name: "mlp_trt", repo: "/repo", source: resolveRepoSource({ name: "mlp_trt", loadEngine: bundle }) });
   assertGolden(p, "bundle_fp16");
-  assert.deepEqual(p.files.slice(1), [{ path: "1/model.onnx", copyFrom: path.join(bundle, "model.onnx") }]);
+  assert.deepEqual(p.files[1], { path: "1/model.onnx", copyFrom: path.join(bundle, "model.onnx") });
+  // Beside the config, where the bundle came from: trtx deploy pins pods to the GPU it names.
+  assert.equal(p.files.length, 3);
+  const provenance = JSON.parse((p.files[2] as { content: string }).content);
+  assert.equal(p.files[2]!.path, "trtx-bundle.json");
+  assert.deepEqual([provenance.schema, provenance.bundle, provenance.provider, provenance.builtOn.gpu.name], ["trtx.model-provenance/1", "f".repeat(64), "cuda", "NVIDIA H100 80GB HBM3"]);
   // The profile's max batch is the default max_batch_size, and a warm-up past --max-batch is refused.
   assert.equal(p.config.max_batch_size, 16);
   assert.throws(() => planRepository({ name: "mlp_trt", repo: "/repo", maxBatch: 2, source: resolveRepoSource({ name: "mlp_trt", loadEngine: bundle }) }), {

@@ -9,10 +9,10 @@ import { TRTX_VERSION } from "../core/version.js";
 import { buildCommand } from "./commands/build.js";
 import { completionCommand } from "./commands/completion.js";
 import { demoCommand } from "./commands/demo.js";
+import { deployCommand } from "./commands/deploy.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { exportCommand } from "./commands/export.js";
 import { inspectCommand } from "./commands/inspect.js";
-import { pendingCommands } from "./commands/pending.js";
 import { perfCommand } from "./commands/perf.js";
 import { repoCommand } from "./commands/repo.js";
 import { runCommand } from "./commands/run.js";
@@ -29,7 +29,7 @@ export function buildProgram(): Command {
       // The program's own options (-V/--version) stop at the command name, so `repo init --version 2` reaches init.
       .enablePositionalOptions(),
   );
-  for (const command of [exportCommand(), buildCommand(), runCommand(), perfCommand(), repoCommand(), inspectCommand(), doctorCommand(), demoCommand(), completionCommand(buildProgram), ...pendingCommands()]) {
+  for (const command of [exportCommand(), buildCommand(), runCommand(), perfCommand(), repoCommand(), inspectCommand(), doctorCommand(), demoCommand(), deployCommand(), completionCommand(buildProgram)]) {
     program.addCommand(addReportingEverywhere(command));
   }
   // As trtexec logs its parsed options: with --verbose every run can be reproduced from its log.

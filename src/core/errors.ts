@@ -43,8 +43,3 @@ export class ProviderUnavailableError extends TrtxError {
 export class CheckFailedError extends TrtxError {
   override name = "CheckFailedError";
 }
-
-/** The feature exists in the command set but is not implemented yet (exit 2). */
-export class NotImplementedError extends UsageError {
-  override name = "NotImplementedError";
-}

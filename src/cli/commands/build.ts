@@ -8,10 +8,10 @@ import { CheckFailedError } from "../../core/errors.js";
 import { buildBundle, type BuildStep } from "../../core/build/bundle.js";
 import { readBuildConfig, resolveBuildRequest, type RawSettings } from "../../core/build/request.js";
 import { epOption } from "../options/inference.js";
+import { collect } from "../options/numbers.js";
 import { uiFor } from "../options/reporting.js";
 import { buildJson, renderBuild } from "../render/build-report.js";
 
-const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 const STEP_TEXT: Record<BuildStep, string> = {
   provider: "choosing the execution provider",

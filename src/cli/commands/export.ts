@@ -9,6 +9,7 @@ import { compileNetwork } from "../../core/network/compile.js";
 import { templateNames } from "../../core/network/templates.js";
 import { parseByteSize } from "../../core/onnx/external-data.js";
 import { formatShape } from "../../core/onnx/model-info.js";
+import { collect, integer } from "../options/numbers.js";
 import { uiFor } from "../options/reporting.js";
 import { formatBytes, formatCount } from "../render/format.js";
 import { renderTable } from "../render/table.js";
@@ -21,16 +22,6 @@ export function parseBatch(value: string): "dynamic" | number {
   if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--batch ${value} is not valid`, { hint: "use --batch dynamic or a positive integer" });
   return n;
 }
-
-function integer(flag: string, min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} ${value} is not valid`, { hint: `use an integer from ${min} to ${max}` });
-    return n;
-  };
-}
-
-const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 export function exportCommand(): Command {
   return new Command("export")

@@ -1,24 +1,11 @@
 /** `trtx repo init NAME`: one model of a Triton repository (config.pbtxt and its version folder) from an ONNX model, a bundle or a template. */
 import { Command, Option } from "commander";
-import { UsageError } from "../../core/errors.js";
 import { parseShapeSpecs } from "../../core/shapes/shape-spec.js";
 import { DEFAULT_MAX_BATCH, DEFAULT_REPO, planRepository, resolveRepoSource, type PlannedFile, type RepoInitOptions } from "../../core/triton/plan-repository.js";
 import { renderModelConfig } from "../../core/triton/pbtxt-render.js";
 import { writeRepoPlan } from "../../core/triton/repo-write.js";
+import { integer, integerList } from "../options/numbers.js";
 import { uiFor } from "../options/reporting.js";
-
-function integer(flag: string, min: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value) || n < min) throw new UsageError(`${flag} ${value} is not valid`, { hint: `use an integer of at least ${min}` });
-    return n;
-  };
-}
-
-function integerList(flag: string) {
-  const one = integer(flag, 0);
-  return (value: string): number[] => value.split(",").map((part) => one(part.trim()));
-}
 
 /** The core's options as flags: the model comes as one of --onnx/--loadEngine/--plan, shapes as trtexec text. */
 type InitFlags = Omit<RepoInitOptions, "name" | "source" | "shapes" | "version"> & {

@@ -19,6 +19,7 @@ import { saveNpy } from "../../core/tensor/load.js";
 import { parseValueRanges } from "../../core/tensor/random-inputs.js";
 import { readLabels, summarize, type TensorSummary } from "../../core/tensor/summary.js";
 import { epOption, epOptionFlag, providerOptionsFrom, trtCacheFlag, type ProviderOptionFlags } from "../options/inference.js";
+import { collect } from "../options/numbers.js";
 import { uiFor } from "../options/reporting.js";
 import { renderRun } from "../render/run-report.js";
 
@@ -60,7 +61,6 @@ export interface RunReport {
   saved: string[];
 }
 
-const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 const positive = (flag: string) => (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} ${v} is not valid`, { hint: "use a positive integer" });

@@ -17,11 +17,12 @@ import { tensorRtAccelerator, type BundleSettings } from "./repo-bundle.js";
 import { tensorEntry } from "./repo-tensors.js";
 import { describePlan } from "./plan-source.js";
 import { profileWarmups, shapeWarmups } from "./repo-warmup.js";
+import { PROVENANCE_FILE, provenanceOf, renderProvenance, type ModelProvenance } from "./provenance.js";
 
 /** Where the model comes from, already described: its IO, and the files that carry it. */
 export type RepoSource =
   | { kind: "onnx"; path: string; externalData: string[]; inputs: ValueDesc[]; outputs: ValueDesc[]; batch: BatchVerdict }
-  | { kind: "bundle"; dir: string; path: string; externalData: string[]; inputs: ValueDesc[]; outputs: ValueDesc[]; batch: BatchVerdict; settings?: BundleSettings }
+  | { kind: "bundle"; dir: string; path: string; externalData: string[]; inputs: ValueDesc[]; outputs: ValueDesc[]; batch: BatchVerdict; settings?: BundleSettings; provenance?: ModelProvenance }
   | { kind: "template"; template: string; inputs: ValueDesc[]; outputs: ValueDesc[]; batch: BatchVerdict }
   | { kind: "plan"; path: string; inputs: ValueDesc[]; outputs: ValueDesc[]; batch: BatchVerdict };
 
@@ -98,6 +99,7 @@ export function planRepository(o: RepoInitOptions): RepoPlan {
   const modelDir = path.join(o.repo, o.name);
   const files: PlannedFile[] = [{ path: "config.pbtxt", content: renderModelConfig(config) }, ...modelFiles(source, String(version))];
   if (labels !== undefined) files.push({ path: labels.fileName, copyFrom: labels.from });
+  if (source.kind === "bundle" && source.provenance !== undefined) files.push({ path: PROVENANCE_FILE, content: renderProvenance(source.provenance) });
   return { modelDir, files, config };
 }
 
@@ -186,7 +188,7 @@ export function resolveRepoSource(o: { name: string; onnx?: string; loadEngine?:
       inputs: info.inputs,
       outputs: info.outputs,
       batch: info.batch,
-      ...(manifest !== undefined ? { settings: { precision: manifest.precision, profiles: manifest.profiles, tensorrt: manifest.tensorrt } } : {}),
+      ...(manifest !== undefined ? { settings: { precision: manifest.precision, profiles: manifest.profiles, tensorrt: manifest.tensorrt }, provenance: provenanceOf(manifest) } : {}),
     };
   }
   if (!templateNames().includes(o.name)) {

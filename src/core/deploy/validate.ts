@@ -1,0 +1,311 @@
+/**
+ * `trtx deploy validate DIR`: a deployment folder checked offline. Each Kubernetes object against its API schema
+ * (kubernetes-models' validators: types, required fields, formats), then the references between objects that the
+ * API server does not check and that fail only at run time: Services and monitors that select no pods, ports
+ * named nowhere, an autoscaler aimed at a missing Deployment. Compose files, Prometheus and adapter configs and
+ * Grafana dashboards are checked for what trtx writes in them. Unknown fields are not detected (kubectl apply
+ * --dry-run=server does that against a cluster).
+ */
+import fs from "node:fs";
+import path from "node:path";
+import YAML from "yaml";
+import { FileError } from "../errors.js";
+import { checkCompose } from "./validate-compose.js";
+
+export interface DeployFinding {
+  file: string;
+  rule: string;
+  message: string;
+}
+
+export interface DeployValidation {
+  dir: string;
+  /** Every file read, relative to dir. */
+  files: string[];
+  objects: { file: string; kind: string; name: string; namespace?: string }[];
+  /** Files read but not recognised as anything trtx writes: listed, not judged. */
+  unchecked: string[];
+  findings: DeployFinding[];
+}
+
+/** A Kubernetes object as read from YAML: loosely typed, since it is what is being checked. */
+export type K8sObject = { apiVersion: string; kind: string; metadata?: { name?: string; namespace?: string; labels?: Record<string, string> }; spec?: Record<string, unknown>; [k: string]: unknown };
+type Loose = Record<string, unknown>;
+
+const API_VERSION = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?v[0-9]+([a-z]+[0-9]+)?$/;
+const KIND = /^[A-Z][A-Za-z0-9]*$/;
+
+export async function validateDeployFolder(dir: string): Promise<DeployValidation> {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new FileError(`${dir} is not a folder`, { hint: "pass the folder trtx deploy wrote, e.g. trtx deploy validate deploy/" });
+  const files = listFiles(dir);
+  const result: DeployValidation = { dir, files, objects: [], unchecked: [], findings: [] };
+  const objects: { file: string; object: K8sObject }[] = [];
+  if (files.length === 0) throw new FileError(`${dir} is empty`, { hint: "write it first with trtx deploy k8s or trtx deploy compose" });
+  for (const file of files) {
+    const full = path.join(dir, file);
+    const add = (rule: string, message: string) => result.findings.push({ file, rule, message });
+    if (/\.ya?ml$/.test(file)) {
+      const parsed = yamlDocuments(fs.readFileSync(full, "utf8"), (m) => add("yaml-parse", m));
+      for (const value of parsed) {
+        if (value === null || value === undefined) continue;
+        const kind = classify(file, value);
+        if (kind === "k8s") {
+          objects.push({ file, object: value as K8sObject });
+          await checkSchema(value as K8sObject, add);
+        } else if (kind === "kustomization") checkKustomization(dir, value as Loose, add);
+        else if (kind === "compose") checkCompose(dir, file, value as Loose, add);
+        else if (kind === "adapter") checkAdapterValues(value as Loose, add);
+        else if (kind === "prometheus") checkPrometheus(value as Loose, add);
+        else if (kind === "grafana-provisioning") continue;
+        else result.unchecked.push(file);
+      }
+    } else if (file.endsWith(".json")) {
+      let value: unknown;
+      try {
+        value = JSON.parse(fs.readFileSync(full, "utf8"));
+      } catch (e) {
+        add("json-parse", (e as Error).message);
+        continue;
+      }
+      if (isDashboard(value)) checkDashboard(value as Loose, (m) => add("dashboard", m));
+      else result.unchecked.push(file);
+    } else if (!/(^|\/)(README\.md|Dockerfile[^/]*)$/.test(file)) result.unchecked.push(file);
+  }
+  result.objects = objects.map(({ file, object }) => ({ file, kind: object.kind, name: object.metadata?.name ?? "", ...(object.metadata?.namespace !== undefined ? { namespace: object.metadata.namespace } : {}) }));
+  result.findings.push(...checkReferences(objects));
+  result.unchecked = [...new Set(result.unchecked)];
+  return result;
+}
+
+/** Every document of a YAML file as plain values; a broken document is a finding, never an exception. */
+function yamlDocuments(text: string, fail: (message: string) => void): unknown[] {
+  const values: unknown[] = [];
+  for (const doc of YAML.parseAllDocuments(text) as YAML.Document[]) {
+    if (doc.errors.length > 0) {
+      fail(doc.errors[0]!.message.split("\n")[0]!);
+      continue;
+    }
+    // Mapping keys that are collections make toJS exponential in their nesting; no manifest has one.
+    let complexKey = false;
+    YAML.visit(doc, { Pair: (_, pair) => (YAML.isCollection(pair.key) ? ((complexKey = true), YAML.visit.BREAK) : undefined) });
+    if (complexKey) {
+      fail("a mapping key is itself a mapping or a list");
+      continue;
+    }
+    try {
+      values.push(doc.toJS({ maxAliasCount: 100 }));
+    } catch (e) {
+      fail(e instanceof RangeError ? "nested too deeply to read" : (e as Error).message.split("\n")[0]!);
+    }
+  }
+  return values;
+}
+
+function listFiles(dir: string, rel = ""): string[] {
+  return fs
+    .readdirSync(path.join(dir, rel), { withFileTypes: true })
+    .filter((e) => !e.name.startsWith("."))
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .flatMap((e) => {
+      const r = rel === "" ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) return listFiles(dir, r);
+      return e.isFile() ? [r] : [];
+    });
+}
+
+type Kind = "k8s" | "kustomization" | "compose" | "adapter" | "prometheus" | "grafana-provisioning" | "other";
+
+function classify(file: string, v: unknown): Kind {
+  if (typeof v !== "object" || Array.isArray(v)) return "other";
+  const o = v as Loose;
+  if (o.kind === "Kustomization") return "kustomization";
+  if (typeof o.apiVersion === "string" && typeof o.kind === "string") return "k8s";
+  if (/(^|\/)(docker-)?compose\.ya?ml$/.test(file) || (o.services !== undefined && typeof o.services === "object")) return "compose";
+  if ((o.rules as Loose | undefined)?.custom !== undefined) return "adapter";
+  if (o.scrape_configs !== undefined) return "prometheus";
+  if (o.apiVersion === 1 && (o.datasources !== undefined || o.providers !== undefined)) return "grafana-provisioning";
+  return "other";
+}
+
+/** The kubernetes-models class for an apiVersion and kind, or undefined when none is known. */
+async function modelClass(apiVersion: string, kind: string): Promise<{ new (data: unknown): { validate(): void } } | undefined> {
+  // Both end up in an import specifier: only API-shaped names, never a path.
+  if (!API_VERSION.test(apiVersion) || !KIND.test(kind)) return undefined;
+  const specifier = apiVersion.startsWith("monitoring.coreos.com/") ? `@kubernetes-models/prometheus-operator/${apiVersion}/${kind}` : `kubernetes-models/${apiVersion}/${kind}`;
+  try {
+    const module = (await import(specifier)) as Record<string, unknown>;
+    return module[kind] as { new (data: unknown): { validate(): void } } | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function checkSchema(object: K8sObject, add: (rule: string, message: string) => void): Promise<void> {
+  const what = `${object.kind}/${object.metadata?.name ?? "?"}`;
+  if (typeof object.metadata?.name !== "string" || object.metadata.name === "") add("schema", `${what}: metadata.name is missing`);
+  const Class = await modelClass(object.apiVersion, object.kind);
+  if (Class === undefined) {
+    add("unknown-kind", `${what}: no schema for ${object.apiVersion} ${object.kind} (a typo, or an API trtx does not know)`);
+    return;
+  }
+  try {
+    new Class(object).validate();
+  } catch (e) {
+    const errors = (e as { errors?: { instancePath: string; message?: string }[] }).errors;
+    if (errors === undefined) throw e;
+    for (const err of errors) add("schema", `${what}: ${err.instancePath === "" ? "(object)" : err.instancePath} ${err.message ?? "is not valid"}`);
+  }
+}
+
+function checkKustomization(dir: string, k: Loose, add: (rule: string, message: string) => void): void {
+  const resources = k.resources;
+  if (!Array.isArray(resources)) {
+    add("kustomization", "resources is not a list");
+    return;
+  }
+  for (const r of resources) {
+    if (typeof r !== "string" || !fs.existsSync(path.join(dir, r))) add("kustomization", `resource ${String(r)} is not in the folder`);
+  }
+}
+
+function checkAdapterValues(v: Loose, add: (rule: string, message: string) => void): void {
+  const rules = (v.rules as Loose).custom;
+  if (!Array.isArray(rules) || rules.length === 0) return add("adapter", "rules.custom has no rules");
+  rules.forEach((rule: Loose, i) => {
+    for (const key of ["seriesQuery", "metricsQuery"]) if (typeof rule?.[key] !== "string") add("adapter", `rules.custom[${i}].${key} is missing`);
+    if (typeof rule?.metricsQuery === "string" && !rule.metricsQuery.includes("<<.LabelMatchers>>")) add("adapter", `rules.custom[${i}].metricsQuery has no <<.LabelMatchers>>: it would average every pod of the cluster`);
+    if (typeof (rule?.name as Loose | undefined)?.as !== "string") add("adapter", `rules.custom[${i}].name.as is missing: the metric would keep Triton's counter name`);
+  });
+}
+
+function checkPrometheus(v: Loose, add: (rule: string, message: string) => void): void {
+  const jobs = v.scrape_configs;
+  if (!Array.isArray(jobs) || jobs.length === 0) return add("prometheus", "scrape_configs has no jobs");
+  jobs.forEach((j: Loose, i) => {
+    if (typeof j?.job_name !== "string") add("prometheus", `scrape_configs[${i}].job_name is missing`);
+    const targets = ((j?.static_configs as Loose[] | undefined) ?? []).flatMap((s) => (s?.targets as unknown[] | undefined) ?? []);
+    for (const t of targets) if (typeof t !== "string" || !/^[^\s:/]+:\d+$/.test(t)) add("prometheus", `scrape_configs[${i}] target ${JSON.stringify(t)} is not host:port`);
+  });
+}
+
+const isDashboard = (v: unknown): boolean => typeof v === "object" && v !== null && Array.isArray((v as Loose).panels);
+
+export function checkDashboard(d: Loose, add: (message: string) => void): void {
+  const panels = d.panels as Loose[];
+  if (typeof d.title !== "string") add("dashboard has no title");
+  const ids = new Set<unknown>();
+  panels.forEach((p, i) => {
+    if (ids.has(p?.id)) add(`panel ${i} repeats id ${String(p?.id)}`);
+    ids.add(p?.id);
+    const targets = p?.targets as Loose[] | undefined;
+    if (!Array.isArray(targets) || targets.length === 0) add(`panel "${String(p?.title ?? i)}" has no queries`);
+    else targets.forEach((t, j) => typeof t?.expr !== "string" && add(`panel "${String(p?.title ?? i)}" query ${j} has no expr`));
+  });
+}
+
+// ---- references between objects ----
+
+const matches = (selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean =>
+  selector !== undefined && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+
+interface PodTemplate {
+  owner: string;
+  file: string;
+  namespace: string;
+  labels: Record<string, string>;
+  ports: Set<string>;
+  object: K8sObject;
+}
+
+const ns = (o: K8sObject) => o.metadata?.namespace ?? "";
+const id = (o: K8sObject) => `${o.kind}/${o.metadata?.name ?? "?"}`;
+
+function podTemplates(objects: { file: string; object: K8sObject }[]): PodTemplate[] {
+  return objects.flatMap(({ file, object }) => {
+    if (!["Deployment", "StatefulSet", "DaemonSet"].includes(object.kind)) return [];
+    const template = object.spec?.template as Loose | undefined;
+    const labels = ((template?.metadata as Loose | undefined)?.labels as Record<string, string> | undefined) ?? {};
+    const containers = ((template?.spec as Loose | undefined)?.containers as Loose[] | undefined) ?? [];
+    const ports = new Set(containers.flatMap((c) => ((c?.ports as Loose[] | undefined) ?? []).flatMap((p) => [String(p?.name ?? ""), String(p?.containerPort ?? "")])));
+    return [{ owner: id(object), file, namespace: ns(object), labels, ports, object }];
+  });
+}
+
+export function checkReferences(objects: { file: string; object: K8sObject }[]): DeployFinding[] {
+  const findings: DeployFinding[] = [];
+  const pods = podTemplates(objects);
+  const hpaTargets = new Set<string>();
+  for (const { file, object } of objects) {
+    const add = (rule: string, message: string) => findings.push({ file, rule, message: `${id(object)}: ${message}` });
+    const spec = object.spec ?? {};
+    const podsIn = pods.filter((p) => p.namespace === ns(object));
+    switch (object.kind) {
+      case "Deployment": {
+        const selector = (spec.selector as Loose | undefined)?.matchLabels as Record<string, string> | undefined;
+        const own = pods.find((p) => p.object === object)!;
+        if (!matches(selector, own.labels)) add("selector", "spec.selector.matchLabels does not match the pod template's labels (the API server refuses it)");
+        const containers = (((spec.template as Loose | undefined)?.spec as Loose | undefined)?.containers as Loose[] | undefined) ?? [];
+        for (const c of containers) {
+          for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
+            const port = ((c?.[probe] as Loose | undefined)?.httpGet as Loose | undefined)?.port;
+            if (port !== undefined && !own.ports.has(String(port))) add("port", `container ${String(c?.name)} ${probe} uses port ${String(port)}, which the container does not declare`);
+          }
+        }
+        break;
+      }
+      case "Service": {
+        const selector = spec.selector as Record<string, string> | undefined;
+        const selected = podsIn.filter((p) => matches(selector, p.labels));
+        if (selected.length === 0) add("selects-nothing", `spec.selector ${JSON.stringify(selector ?? {})} matches no pod template in the folder`);
+        for (const port of (spec.ports as Loose[] | undefined) ?? []) {
+          const target = port?.targetPort ?? port?.port;
+          if (selected.length > 0 && !selected.some((p) => p.ports.has(String(target)))) add("port", `port ${String(port?.name ?? port?.port)} targets ${String(target)}, which no selected container declares`);
+        }
+        break;
+      }
+      case "ConfigMap":
+        // Grafana's sidecar loads every data entry of a labelled ConfigMap as a dashboard.
+        if (object.metadata?.labels?.grafana_dashboard !== undefined) {
+          for (const [key, text] of Object.entries((object.data as Record<string, string> | undefined) ?? {})) {
+            try {
+              checkDashboard(JSON.parse(text) as Loose, (m) => add("dashboard", `${key}: ${m}`));
+            } catch {
+              add("dashboard", `${key} is not JSON`);
+            }
+          }
+        }
+        break;
+      case "PodDisruptionBudget":
+        if (!podsIn.some((p) => matches((spec.selector as Loose | undefined)?.matchLabels as Record<string, string>, p.labels))) add("selects-nothing", "spec.selector matches no pod template in the folder");
+        break;
+      case "HorizontalPodAutoscaler": {
+        const ref = spec.scaleTargetRef as Loose | undefined;
+        const target = objects.find((o) => o.object.kind === ref?.kind && o.object.metadata?.name === ref?.name && ns(o.object) === ns(object));
+        if (target === undefined) add("target", `spec.scaleTargetRef ${String(ref?.kind)}/${String(ref?.name)} is not in the folder`);
+        else hpaTargets.add(id(target.object) + ns(object));
+        break;
+      }
+      case "ServiceMonitor": {
+        const services = objects.filter((o) => o.object.kind === "Service" && ns(o.object) === ns(object) && matches((spec.selector as Loose | undefined)?.matchLabels as Record<string, string>, o.object.metadata?.labels));
+        if (services.length === 0) add("selects-nothing", "spec.selector matches no Service in the folder");
+        for (const ep of (spec.endpoints as Loose[] | undefined) ?? []) {
+          if (services.length > 0 && !services.some((s) => ((s.object.spec?.ports as Loose[] | undefined) ?? []).some((p) => p?.name === ep?.port))) add("port", `endpoint port ${String(ep?.port)} is not a port of the selected Service(s)`);
+        }
+        break;
+      }
+      case "PodMonitor": {
+        const selected = podsIn.filter((p) => matches((spec.selector as Loose | undefined)?.matchLabels as Record<string, string>, p.labels));
+        if (selected.length === 0) add("selects-nothing", "spec.selector matches no pod template in the folder");
+        for (const ep of (spec.podMetricsEndpoints as Loose[] | undefined) ?? []) {
+          if (selected.length > 0 && !selected.some((p) => p.ports.has(String(ep?.port)))) add("port", `endpoint port ${String(ep?.port)} is not a port of the selected pods`);
+        }
+        break;
+      }
+    }
+  }
+  // An autoscaled Deployment that sets replicas has its scale reset by every apply.
+  for (const p of pods) {
+    if (hpaTargets.has(p.owner + p.namespace) && p.object.spec?.replicas !== undefined) findings.push({ file: p.file, rule: "hpa-replicas", message: `${p.owner}: sets spec.replicas while a HorizontalPodAutoscaler scales it — every apply resets the scale; drop replicas` });
+  }
+  return findings;
+}
