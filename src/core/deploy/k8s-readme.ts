@@ -17,7 +17,7 @@ export interface K8sReadmeFacts {
 }
 
 const FILE_ROLES: Record<string, string> = {
-  "kustomization.yaml": "lists the objects below; `kubectl apply -k .` applies them in dependency order",
+  "kustomization.yaml": "lists the object files; `kubectl apply -k .` applies them in dependency order",
   "namespace.yaml": "the namespace",
   "engine-cache-pvc.yaml": "a ReadWriteMany claim holding TensorRT engines, shared by the replicas",
   "deployment.yaml": "tritonserver on the repository, with its probes, resources and volumes",
@@ -76,7 +76,8 @@ function applySteps(r: K8sReadmeFacts, ns: string): string[] {
       `   docker build -f Dockerfile.repository -t ${r.repositoryImage} ${o.repository}`,
       `   docker push ${r.repositoryImage}`,
       "   ```",
-      "   The tag is the repository's hash: a changed repository is a new image and a rolling update.",
+      "   The tag is the repository's hash: a changed repository is a new image and a rolling update." +
+        (o.repoSource.kind === "image" && o.repoSource.ref === undefined ? " The name has no registry: regenerate with `--repo-source image:REGISTRY/NAME:TAG` for one your cluster pulls from." : ""),
     );
   } else if (src.kind === "pvc") {
     steps.push(`1. Copy the repository into the PersistentVolumeClaim \`${src.claim}\` (mounted read-only at /models), e.g. from a pod that mounts it: \`kubectl cp ${o.repository}/. POD:/models${ns}\`.`);

@@ -104,6 +104,7 @@ export function planK8s(facts: RepositoryFacts, o: K8sOptions): DeployPlan {
     warnings.push("pods are not pinned to a GPU model (no bundle names its GPU): replicas on different GPU models would share one engine-cache folder; pass --gpu-product LABEL");
   }
   for (const m of unprefixedCaches(facts)) warnings.push(`model ${m} caches TensorRT engines without trt_engine_cache_prefix: after retraining, a replica may load the old engine (re-create it with trtx repo init --loadEngine)`);
+  if (o.repoSource.kind === "image" && o.repoSource.ref === undefined) warnings.push("the repository image's name has no registry, so a cluster cannot pull it as written: pass --repo-source image:REGISTRY/NAME:TAG");
   if (o.replicas === 1 && o.hpa === undefined) warnings.push("one replica: the PodDisruptionBudget cannot keep the model served through a node drain");
   const remote = o.repoSource.kind === "s3" || o.repoSource.kind === "gs";
   const budget = startupBudget(facts, remote);
@@ -220,7 +221,7 @@ export function planK8s(facts: RepositoryFacts, o: K8sOptions): DeployPlan {
 
   for (const f of files) for (const obj of f.objects) obj.validate();
   const out: DeployFile[] = files.map((f) => yamlFile(f.file, f.comment, f.objects.map((obj) => obj.toJSON())));
-  out.push(yamlFile("kustomization.yaml", "kubectl apply -k . applies every file above, in dependency order.", [{ apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources: files.map((f) => f.file) }]));
+  out.push(yamlFile("kustomization.yaml", "kubectl apply -k . applies the files under resources, in dependency order.", [{ apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources: files.map((f) => f.file) }]));
   if (o.hpa !== undefined) out.push(yamlFile("prometheus-adapter-values.yaml", "Values for the prometheus-community/prometheus-adapter Helm chart: the rule that serves the autoscaler's metric.", [{ rules: { custom: [queueTimeRule()] } }]));
   out.push({ path: "grafana-dashboard.json", content: `${dashboard}\n` });
   if (o.repoSource.kind === "image") out.push({ path: "Dockerfile.repository", content: repositoryDockerfile(o.image) });
