@@ -47,7 +47,7 @@ function assertGoldenFolder(dir: string, name: string): void {
 
 const has = (tool: string, ...args: string[]) => spawnSync(tool, args, { stdio: "ignore" }).status === 0;
 
-test("k8s: golden manifests for a pvc repository with autoscaling, a namespace and monitor labels; valid offline", async (t) => {
+test("k8s: golden manifests for a pvc repository with autoscaling, a namespace and monitor labels; valid offline", (t) => {
   const dir = tempDir(t);
   sampleRepository(dir);
   const json = JSON.parse(ok(["deploy", "k8s", "--repo", "model_repository", "--repo-source", "pvc:models", "--hpa", "--min", "2", "--max", "8", "--queue-target", "5", "--namespace", "inference", "--monitor-label", "release=prom", "-o", "k8s", "--json"], dir));
@@ -62,7 +62,7 @@ test("k8s: golden manifests for a pvc repository with autoscaling, a namespace a
   assert.deepEqual(deployment.spec.template.spec.volumes[1], { name: "model-repository", persistentVolumeClaim: { claimName: "models", readOnly: true } });
   const hpa = YAML.parse(fs.readFileSync(path.join(dir, "k8s", "hpa.yaml"), "utf8"));
   assert.equal(hpa.spec.metrics[0].pods.metric.name, queueTimeRule().name.as);
-  const result = await validateDeployFolder(path.join(dir, "k8s"));
+  const result = validateDeployFolder(path.join(dir, "k8s"));
   assert.deepEqual(result.findings, []);
   assert.equal(result.objects.length, 8);
   const cli = runCli(["deploy", "validate", "k8s"], {}, dir);
@@ -75,7 +75,7 @@ test("k8s: golden manifests for a pvc repository with autoscaling, a namespace a
   }
 });
 
-test("k8s: golden manifests with the defaults — the repository baked into an image tagged with its hash", async (t) => {
+test("k8s: golden manifests with the defaults — the repository baked into an image tagged with its hash", (t) => {
   const dir = tempDir(t);
   sampleRepository(dir);
   ok(["deploy", "k8s", "-o", "k8s"], dir);
@@ -85,23 +85,23 @@ test("k8s: golden manifests with the defaults — the repository baked into an i
   assert.equal(deployment.spec.replicas, 2);
   assert.equal(deployment.spec.template.spec.containers[0].image, `trtx-model-repository:${facts.sha256.slice(0, 12)}`);
   assert.match(fs.readFileSync(path.join(dir, "k8s", "Dockerfile.repository"), "utf8"), /^FROM nvcr\.io\/nvidia\/tritonserver:25\.12-py3\nCOPY \. \/models\/$/m);
-  assert.deepEqual((await validateDeployFolder(path.join(dir, "k8s"))).findings, []);
+  assert.deepEqual(validateDeployFolder(path.join(dir, "k8s")).findings, []);
 });
 
-test("compose: golden files for one box; docker-compose accepts them where it is installed", async (t) => {
+test("compose: golden files for one box; docker-compose accepts them where it is installed", (t) => {
   const dir = tempDir(t);
   sampleRepository(dir);
   ok(["deploy", "compose", "-o", "compose"], dir);
   assertGoldenFolder(path.join(dir, "compose"), "compose");
   const compose = YAML.parse(fs.readFileSync(path.join(dir, "compose", "docker-compose.yml"), "utf8"));
   assert.ok(compose.services.triton.volumes.includes("../model_repository:/models:ro"));
-  assert.deepEqual((await validateDeployFolder(path.join(dir, "compose"))).findings, []);
+  assert.deepEqual(validateDeployFolder(path.join(dir, "compose")).findings, []);
   if (!has("docker-compose", "version")) return t.skip("docker-compose is not installed");
   const r = spawnSync("docker-compose", ["-f", path.join(dir, "compose", "docker-compose.yml"), "config", "-q"], { encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
 });
 
-test("an INT8 bundle beside a plain model: TensorRT engine cache on a claim, start-up budget from its warm-up, pinned to the bundle's GPU", async (t) => {
+test("an INT8 bundle beside a plain model: TensorRT engine cache on a claim, start-up budget from its warm-up, pinned to the bundle's GPU", (t) => {
   const dir = tempDir(t);
   sampleRepository(dir);
   ok(["build", "--onnx", fixture("mlp_dynbatch.onnx"), "--int8", "--calib", "random", "--minShapes", "input:1x64", "--optShapes", "input:4x64", "--maxShapes", "input:8x64", "--saveEngine", "mlp_int8.trtx"], dir);
@@ -130,7 +130,7 @@ test("an INT8 bundle beside a plain model: TensorRT engine cache on a claim, sta
   const readme = fs.readFileSync(path.join(dir, "h100", "README.md"), "utf8");
   assert.match(readme, /\| mlp_int8 \| onnxruntime_onnx \| 8 \| INT8 \| 1 \| NVIDIA H100 80GB HBM3 \(compute 9\.0\), cuda \|/);
   assert.match(readme, /built and checked on NVIDIA H100 80GB HBM3 \(compute 9\.0\)/);
-  assert.deepEqual((await validateDeployFolder(path.join(dir, "h100"))).findings, []);
+  assert.deepEqual(validateDeployFolder(path.join(dir, "h100")).findings, []);
 
   // --gpu-product any leaves placement open; per-pod caches need no claim.
   ok(["deploy", "k8s", "-o", "any", "--gpu-product", "any", "--engine-cache", "pod"], dir);
@@ -245,7 +245,7 @@ test("an existing folder is kept unless --force; --dry-run writes nothing", (t) 
   );
 });
 
-test("deploy validate finds broken schemas, references, YAML and compose mounts; exit 3", async (t) => {
+test("deploy validate finds broken schemas, references, YAML and compose mounts; exit 3", (t) => {
   const dir = tempDir(t);
   const k8s = path.join(dir, "k8s");
   fs.cpSync(path.join(GOLDEN, "k8s-pvc-hpa"), k8s, { recursive: true });
@@ -262,7 +262,7 @@ test("deploy validate finds broken schemas, references, YAML and compose mounts;
   edit("servicemonitor.yaml", "port: metrics", "port: prometheus");
   fs.writeFileSync(path.join(k8s, "extra.yaml"), "apiVersion: apps/v1\nkind: Deployent\nmetadata:\n  name: x\n---\nkey: [unclosed\n");
   edit("kustomization.yaml", "  - pdb.yaml", "  - pdb.yaml\n  - ingress.yaml");
-  const result = await validateDeployFolder(k8s);
+  const result = validateDeployFolder(k8s);
   const rules = result.findings.map((f) => `${f.file} ${f.rule}`).sort();
   // The autoscaler aims at a Deployment that is not there, so the replica count it would reset is not reported.
   assert.deepEqual(rules, [
@@ -280,12 +280,12 @@ test("deploy validate finds broken schemas, references, YAML and compose mounts;
   assert.match(cli.stderr, /trtx: error: 7 finding\(s\) in .*k8s — fix them, or regenerate the folder with trtx deploy/);
   // With the autoscaler's target fixed, the Deployment's replica count is: every apply would reset the scale.
   edit("hpa.yaml", "name: trtx-typo", "name: trtx");
-  assert.ok((await validateDeployFolder(k8s)).findings.some((f) => f.rule === "hpa-replicas" && /sets spec\.replicas while a HorizontalPodAutoscaler scales it/.test(f.message)));
+  assert.ok(validateDeployFolder(k8s).findings.some((f) => f.rule === "hpa-replicas" && /sets spec\.replicas while a HorizontalPodAutoscaler scales it/.test(f.message)));
 
   const compose = path.join(dir, "compose");
   fs.cpSync(path.join(GOLDEN, "compose"), compose, { recursive: true });
   // The golden folder's repository is not beside this copy: the bind mount's source is missing.
-  const findings = (await validateDeployFolder(compose)).findings;
+  const findings = validateDeployFolder(compose).findings;
   assert.deepEqual(findings.map((f) => f.message), [`service triton: bind mount source ../model_repository does not exist (relative to ${compose})`]);
   const empty = runCli(["deploy", "validate", path.join(dir, "nothing")]);
   assert.equal(empty.code, 1);

@@ -92,7 +92,7 @@ export const pbtxtTargets: Target[] = [
 let yamlCache: string[] | undefined;
 const templateSeeds = () => (yamlCache ??= readDir(path.join(ROOT, "templates"), ".yaml"));
 
-const YAML_TOKENS = [
+export const YAML_TOKENS = [
   "&a ", "*a", "*b", "!!binary ", "!!set ", "!!omap ", "!!str ", "!!int ", "!!float ", "!custom ", "? ", "- ", ": ", "{", "}", "[", "]", '"', "'", "|", ">", "%YAML 1.1\n---\n",
   "<<: *a", "toString", "__proto__", "constructor", "valueOf", "\t", "\n  ", "\n", "---\n", "...\n", "#", "9223372036854775808", "1e999", ".nan", "-.inf", "0x1F",
   "0o17", "~", "null", "2199023255552", "-1", "0", "1.5", "\ufffd", "\u0000", "\ud800", "inputs:", "outputs:", "layers:", "blocks:", "shape: [", "dtype: ", "type: ",
@@ -107,9 +107,9 @@ const weirdValue: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** Replaces, deletes or duplicates one node of a parsed document, chosen by fractions so it applies to any tree. */
-const treeEdit = fc.tuple(fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: 1, maxLength: 5 }), fc.constantFrom("replace", "delete", "duplicate", "rename"), weirdValue, fc.string({ maxLength: 6 }));
+export const treeEdit = fc.tuple(fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: 1, maxLength: 5 }), fc.constantFrom("replace", "delete", "duplicate", "rename"), weirdValue, fc.string({ maxLength: 6 }));
 
-function editTree(root: unknown, [pathFracs, op, value, key]: [number[], string, unknown, string]): unknown {
+export function editTree(root: unknown, [pathFracs, op, value, key]: [number[], string, unknown, string]): unknown {
   if (typeof root !== "object" || root === null) return value;
   let parent = root as Record<string, unknown>;
   for (let i = 0; ; i++) {
@@ -146,7 +146,7 @@ function parseSpec(text: string): void {
 }
 
 /** Deep flow and block nesting, nested complex keys, aliases that multiply, YAML 1.1 tags. */
-const nestedComplexKeys = fc.tuple(fc.integer({ min: 250, max: 600 }), fc.constantFrom("? ", "- ? ", "? - ", "? [", "? {")).map(([n, s]) => s.repeat(n));
+export const nestedComplexKeys = fc.tuple(fc.integer({ min: 250, max: 600 }), fc.constantFrom("? ", "- ? ", "? - ", "? [", "? {")).map(([n, s]) => s.repeat(n));
 const specialYaml = fc.oneof(
   fc.integer({ min: 1, max: 10_000 }).map((n) => `inputs: {x: {shape: [1]}}\noutputs: {y: a}\nlayers: ${"[".repeat(n)}${"]".repeat(n)}`),
   fc.integer({ min: 1, max: 10_000 }).map((n) => `inputs: {x: {shape: [1]}}\noutputs: {y: a}\nlayers:\n${"- ".repeat(n)}x`),

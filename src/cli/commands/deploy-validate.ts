@@ -9,9 +9,9 @@ export function deployValidateCommand(): Command {
     .description("check a deployment folder offline: every Kubernetes object against its schema, the references between them, compose and monitoring files; exit 3 on findings")
     .argument("[dir]", "the folder trtx deploy wrote", "deploy")
     .addHelpText("after", ["", "Examples:", "  trtx deploy validate deploy/", "  trtx deploy validate deploy-compose --json"].join("\n"))
-    .action(async (dir: string, _flags: unknown, command: Command) => {
+    .action((dir: string, _flags: unknown, command: Command) => {
       const ui = uiFor(command);
-      const result = await validateDeployFolder(dir);
+      const result = validateDeployFolder(dir);
       if (ui.json) ui.printJson({ schema: "trtx.deploy-validate/1", ...result });
       else {
         for (const f of result.findings) ui.print(`${f.file}: ${f.rule}: ${f.message}`);

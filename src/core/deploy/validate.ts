@@ -7,9 +7,11 @@
  * --dry-run=server does that against a cluster).
  */
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import YAML from "yaml";
 import { FileError } from "../errors.js";
+import { asList, asObject, text, type Loose } from "./loose.js";
 import { checkCompose } from "./validate-compose.js";
 
 export interface DeployFinding {
@@ -29,13 +31,12 @@ export interface DeployValidation {
 }
 
 /** A Kubernetes object as read from YAML: loosely typed, since it is what is being checked. */
-export type K8sObject = { apiVersion: string; kind: string; metadata?: { name?: string; namespace?: string; labels?: Record<string, string> }; spec?: Record<string, unknown>; [k: string]: unknown };
-type Loose = Record<string, unknown>;
+export type K8sObject = { apiVersion: string; kind: string; metadata?: unknown; spec?: unknown; [k: string]: unknown };
 
 const API_VERSION = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?v[0-9]+([a-z]+[0-9]+)?$/;
 const KIND = /^[A-Z][A-Za-z0-9]*$/;
 
-export async function validateDeployFolder(dir: string): Promise<DeployValidation> {
+export function validateDeployFolder(dir: string): DeployValidation {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new FileError(`${dir} is not a folder`, { hint: "pass the folder trtx deploy wrote, e.g. trtx deploy validate deploy/" });
   const files = listFiles(dir);
   const result: DeployValidation = { dir, files, objects: [], unchecked: [], findings: [] };
@@ -51,7 +52,7 @@ export async function validateDeployFolder(dir: string): Promise<DeployValidatio
         const kind = classify(file, value);
         if (kind === "k8s") {
           objects.push({ file, object: value as K8sObject });
-          await checkSchema(value as K8sObject, add);
+          checkSchema(value as K8sObject, add);
         } else if (kind === "kustomization") checkKustomization(dir, value as Loose, add);
         else if (kind === "compose") checkCompose(dir, file, value as Loose, add);
         else if (kind === "adapter") checkAdapterValues(value as Loose, add);
@@ -71,7 +72,10 @@ export async function validateDeployFolder(dir: string): Promise<DeployValidatio
       else result.unchecked.push(file);
     } else if (!/(^|\/)(README\.md|Dockerfile[^/]*)$/.test(file)) result.unchecked.push(file);
   }
-  result.objects = objects.map(({ file, object }) => ({ file, kind: object.kind, name: object.metadata?.name ?? "", ...(object.metadata?.namespace !== undefined ? { namespace: object.metadata.namespace } : {}) }));
+  result.objects = objects.map(({ file, object }) => {
+    const meta = asObject(object.metadata);
+    return { file, kind: object.kind, name: text(meta?.name ?? ""), ...(typeof meta?.namespace === "string" ? { namespace: meta.namespace } : {}) };
+  });
   result.findings.push(...checkReferences(objects));
   result.unchecked = [...new Set(result.unchecked)];
   return result;
@@ -127,23 +131,28 @@ function classify(file: string, v: unknown): Kind {
   return "other";
 }
 
+/** kubernetes-models' CommonJS build: loading a class on demand stays synchronous, so the check is one plain call. */
+const requireModel = createRequire(import.meta.url);
+
 /** The kubernetes-models class for an apiVersion and kind, or undefined when none is known. */
-async function modelClass(apiVersion: string, kind: string): Promise<{ new (data: unknown): { validate(): void } } | undefined> {
-  // Both end up in an import specifier: only API-shaped names, never a path.
+function modelClass(apiVersion: string, kind: string): { new (data: unknown): { validate(): void } } | undefined {
+  // Both end up in a module specifier: only API-shaped names, never a path.
   if (!API_VERSION.test(apiVersion) || !KIND.test(kind)) return undefined;
   const specifier = apiVersion.startsWith("monitoring.coreos.com/") ? `@kubernetes-models/prometheus-operator/${apiVersion}/${kind}` : `kubernetes-models/${apiVersion}/${kind}`;
   try {
-    const module = (await import(specifier)) as Record<string, unknown>;
-    return module[kind] as { new (data: unknown): { validate(): void } } | undefined;
+    const module = requireModel(specifier) as Record<string, unknown>;
+    return typeof module[kind] === "function" ? (module[kind] as { new (data: unknown): { validate(): void } }) : undefined;
   } catch {
     return undefined;
   }
 }
 
-async function checkSchema(object: K8sObject, add: (rule: string, message: string) => void): Promise<void> {
-  const what = `${object.kind}/${object.metadata?.name ?? "?"}`;
-  if (typeof object.metadata?.name !== "string" || object.metadata.name === "") add("schema", `${what}: metadata.name is missing`);
-  const Class = await modelClass(object.apiVersion, object.kind);
+/** The object against its API schema; each mismatch is a finding. */
+function checkSchema(object: K8sObject, add: (rule: string, message: string) => void): void {
+  const name = asObject(object.metadata)?.name;
+  const what = `${object.kind}/${typeof name === "string" ? name : "?"}`;
+  if (typeof name !== "string" || name === "") add("schema", `${what}: metadata.name is missing`);
+  const Class = modelClass(object.apiVersion, object.kind);
   if (Class === undefined) {
     add("unknown-kind", `${what}: no schema for ${object.apiVersion} ${object.kind} (a typo, or an API trtx does not know)`);
     return;
@@ -157,6 +166,7 @@ async function checkSchema(object: K8sObject, add: (rule: string, message: strin
   }
 }
 
+
 function checkKustomization(dir: string, k: Loose, add: (rule: string, message: string) => void): void {
   const resources = k.resources;
   if (!Array.isArray(resources)) {
@@ -164,46 +174,56 @@ function checkKustomization(dir: string, k: Loose, add: (rule: string, message: 
     return;
   }
   for (const r of resources) {
-    if (typeof r !== "string" || !fs.existsSync(path.join(dir, r))) add("kustomization", `resource ${String(r)} is not in the folder`);
+    const inside = typeof r === "string" && !path.relative(dir, path.join(dir, r)).startsWith("..") && !path.isAbsolute(r);
+    if (!inside || !fs.existsSync(path.join(dir, r))) add("kustomization", `resource ${text(r)} is not in the folder`);
   }
 }
 
 function checkAdapterValues(v: Loose, add: (rule: string, message: string) => void): void {
-  const rules = (v.rules as Loose).custom;
-  if (!Array.isArray(rules) || rules.length === 0) return add("adapter", "rules.custom has no rules");
-  rules.forEach((rule: Loose, i) => {
+  const rules = asList(asObject(v.rules)?.custom);
+  if (rules.length === 0) return add("adapter", "rules.custom has no rules");
+  rules.forEach((item, i) => {
+    const rule = asObject(item);
     for (const key of ["seriesQuery", "metricsQuery"]) if (typeof rule?.[key] !== "string") add("adapter", `rules.custom[${i}].${key} is missing`);
     if (typeof rule?.metricsQuery === "string" && !rule.metricsQuery.includes("<<.LabelMatchers>>")) add("adapter", `rules.custom[${i}].metricsQuery has no <<.LabelMatchers>>: it would average every pod of the cluster`);
-    if (typeof (rule?.name as Loose | undefined)?.as !== "string") add("adapter", `rules.custom[${i}].name.as is missing: the metric would keep Triton's counter name`);
+    if (typeof asObject(rule?.name)?.as !== "string") add("adapter", `rules.custom[${i}].name.as is missing: the metric would keep Triton's counter name`);
   });
 }
 
 function checkPrometheus(v: Loose, add: (rule: string, message: string) => void): void {
-  const jobs = v.scrape_configs;
-  if (!Array.isArray(jobs) || jobs.length === 0) return add("prometheus", "scrape_configs has no jobs");
-  jobs.forEach((j: Loose, i) => {
+  const jobs = asList(v.scrape_configs);
+  if (jobs.length === 0) return add("prometheus", "scrape_configs has no jobs");
+  jobs.forEach((item, i) => {
+    const j = asObject(item);
     if (typeof j?.job_name !== "string") add("prometheus", `scrape_configs[${i}].job_name is missing`);
-    const targets = ((j?.static_configs as Loose[] | undefined) ?? []).flatMap((s) => (s?.targets as unknown[] | undefined) ?? []);
-    for (const t of targets) if (typeof t !== "string" || !/^[^\s:/]+:\d+$/.test(t)) add("prometheus", `scrape_configs[${i}] target ${JSON.stringify(t)} is not host:port`);
+    const targets = asList(j?.static_configs).flatMap((s) => asList(asObject(s)?.targets));
+    for (const t of targets) if (typeof t !== "string" || !/^[^\s:/]+:\d+$/.test(t)) add("prometheus", `scrape_configs[${i}] target ${text(t)} is not host:port`);
   });
 }
 
 const isDashboard = (v: unknown): boolean => typeof v === "object" && v !== null && Array.isArray((v as Loose).panels);
 
 export function checkDashboard(d: Loose, add: (message: string) => void): void {
-  const panels = d.panels as Loose[];
   if (typeof d.title !== "string") add("dashboard has no title");
   const ids = new Set<unknown>();
-  panels.forEach((p, i) => {
-    if (ids.has(p?.id)) add(`panel ${i} repeats id ${String(p?.id)}`);
+  asList(d.panels).forEach((item, i) => {
+    const p = asObject(item);
+    if (ids.has(p?.id)) add(`panel ${i} repeats id ${text(p?.id)}`);
     ids.add(p?.id);
-    const targets = p?.targets as Loose[] | undefined;
-    if (!Array.isArray(targets) || targets.length === 0) add(`panel "${String(p?.title ?? i)}" has no queries`);
-    else targets.forEach((t, j) => typeof t?.expr !== "string" && add(`panel "${String(p?.title ?? i)}" query ${j} has no expr`));
+    const title = typeof p?.title === "string" ? p.title : String(i);
+    const targets = asList(p?.targets);
+    if (targets.length === 0) add(`panel "${title}" has no queries`);
+    else targets.forEach((t, j) => typeof asObject(t)?.expr !== "string" && add(`panel "${title}" query ${j} has no expr`));
   });
 }
 
 // ---- references between objects ----
+
+/** String-to-string labels, or undefined; a selector of anything else selects nothing. */
+function labelsOf(v: unknown): Record<string, string> | undefined {
+  const o = asObject(v);
+  return o !== undefined && Object.values(o).every((x) => typeof x === "string") ? (o as Record<string, string>) : undefined;
+}
 
 const matches = (selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean =>
   selector !== undefined && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
@@ -213,20 +233,24 @@ interface PodTemplate {
   file: string;
   namespace: string;
   labels: Record<string, string>;
+  /** Container port names and numbers, as text. */
   ports: Set<string>;
   object: K8sObject;
 }
 
-const ns = (o: K8sObject) => o.metadata?.namespace ?? "";
-const id = (o: K8sObject) => `${o.kind}/${o.metadata?.name ?? "?"}`;
+const metaOf = (o: K8sObject) => asObject(o.metadata);
+const ns = (o: K8sObject) => text(metaOf(o)?.namespace ?? "");
+const nameOf = (o: K8sObject) => metaOf(o)?.name;
+const id = (o: K8sObject) => `${o.kind}/${typeof nameOf(o) === "string" ? (nameOf(o) as string) : "?"}`;
+const specOf = (o: K8sObject) => asObject(o.spec) ?? {};
+const containersOf = (podSpec: unknown) => asList(asObject(podSpec)?.containers).map(asObject);
 
 function podTemplates(objects: { file: string; object: K8sObject }[]): PodTemplate[] {
   return objects.flatMap(({ file, object }) => {
     if (!["Deployment", "StatefulSet", "DaemonSet"].includes(object.kind)) return [];
-    const template = object.spec?.template as Loose | undefined;
-    const labels = ((template?.metadata as Loose | undefined)?.labels as Record<string, string> | undefined) ?? {};
-    const containers = ((template?.spec as Loose | undefined)?.containers as Loose[] | undefined) ?? [];
-    const ports = new Set(containers.flatMap((c) => ((c?.ports as Loose[] | undefined) ?? []).flatMap((p) => [String(p?.name ?? ""), String(p?.containerPort ?? "")])));
+    const template = asObject(specOf(object).template);
+    const labels = labelsOf(asObject(template?.metadata)?.labels) ?? {};
+    const ports = new Set(containersOf(template?.spec).flatMap((c) => asList(c?.ports).flatMap((p) => [text(asObject(p)?.name ?? ""), text(asObject(p)?.containerPort ?? "")])));
     return [{ owner: id(object), file, namespace: ns(object), labels, ports, object }];
   });
 }
@@ -237,67 +261,71 @@ export function checkReferences(objects: { file: string; object: K8sObject }[]):
   const hpaTargets = new Set<string>();
   for (const { file, object } of objects) {
     const add = (rule: string, message: string) => findings.push({ file, rule, message: `${id(object)}: ${message}` });
-    const spec = object.spec ?? {};
+    const spec = specOf(object);
     const podsIn = pods.filter((p) => p.namespace === ns(object));
+    const selectorLabels = labelsOf(asObject(spec.selector)?.matchLabels);
     switch (object.kind) {
       case "Deployment": {
-        const selector = (spec.selector as Loose | undefined)?.matchLabels as Record<string, string> | undefined;
         const own = pods.find((p) => p.object === object)!;
-        if (!matches(selector, own.labels)) add("selector", "spec.selector.matchLabels does not match the pod template's labels (the API server refuses it)");
-        const containers = (((spec.template as Loose | undefined)?.spec as Loose | undefined)?.containers as Loose[] | undefined) ?? [];
-        for (const c of containers) {
+        if (!matches(selectorLabels, own.labels)) add("selector", "spec.selector.matchLabels does not match the pod template's labels (the API server refuses it)");
+        for (const c of containersOf(asObject(spec.template)?.spec)) {
           for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
-            const port = ((c?.[probe] as Loose | undefined)?.httpGet as Loose | undefined)?.port;
-            if (port !== undefined && !own.ports.has(String(port))) add("port", `container ${String(c?.name)} ${probe} uses port ${String(port)}, which the container does not declare`);
+            const port = asObject(asObject(c?.[probe])?.httpGet)?.port;
+            if (port !== undefined && !own.ports.has(text(port))) add("port", `container ${text(c?.name)} ${probe} uses port ${text(port)}, which the container does not declare`);
           }
         }
         break;
       }
       case "Service": {
-        const selector = spec.selector as Record<string, string> | undefined;
+        const selector = labelsOf(spec.selector);
         const selected = podsIn.filter((p) => matches(selector, p.labels));
-        if (selected.length === 0) add("selects-nothing", `spec.selector ${JSON.stringify(selector ?? {})} matches no pod template in the folder`);
-        for (const port of (spec.ports as Loose[] | undefined) ?? []) {
+        if (selected.length === 0) add("selects-nothing", `spec.selector ${text(spec.selector ?? {})} matches no pod template in the folder`);
+        for (const item of asList(spec.ports)) {
+          const port = asObject(item);
           const target = port?.targetPort ?? port?.port;
-          if (selected.length > 0 && !selected.some((p) => p.ports.has(String(target)))) add("port", `port ${String(port?.name ?? port?.port)} targets ${String(target)}, which no selected container declares`);
+          if (selected.length > 0 && !selected.some((p) => p.ports.has(text(target)))) add("port", `port ${text(port?.name ?? port?.port)} targets ${text(target)}, which no selected container declares`);
         }
         break;
       }
       case "ConfigMap":
         // Grafana's sidecar loads every data entry of a labelled ConfigMap as a dashboard.
-        if (object.metadata?.labels?.grafana_dashboard !== undefined) {
-          for (const [key, text] of Object.entries((object.data as Record<string, string> | undefined) ?? {})) {
+        if (labelsOf(metaOf(object)?.labels)?.grafana_dashboard !== undefined) {
+          for (const [key, value] of Object.entries(asObject(object.data) ?? {})) {
+            let dashboard: unknown;
             try {
-              checkDashboard(JSON.parse(text) as Loose, (m) => add("dashboard", `${key}: ${m}`));
+              dashboard = JSON.parse(text(value));
             } catch {
               add("dashboard", `${key} is not JSON`);
+              continue;
             }
+            checkDashboard(asObject(dashboard) ?? {}, (m) => add("dashboard", `${key}: ${m}`));
           }
         }
         break;
       case "PodDisruptionBudget":
-        if (!podsIn.some((p) => matches((spec.selector as Loose | undefined)?.matchLabels as Record<string, string>, p.labels))) add("selects-nothing", "spec.selector matches no pod template in the folder");
+        if (!podsIn.some((p) => matches(selectorLabels, p.labels))) add("selects-nothing", "spec.selector matches no pod template in the folder");
         break;
       case "HorizontalPodAutoscaler": {
-        const ref = spec.scaleTargetRef as Loose | undefined;
-        const target = objects.find((o) => o.object.kind === ref?.kind && o.object.metadata?.name === ref?.name && ns(o.object) === ns(object));
-        if (target === undefined) add("target", `spec.scaleTargetRef ${String(ref?.kind)}/${String(ref?.name)} is not in the folder`);
+        const ref = asObject(spec.scaleTargetRef);
+        const target = objects.find((o) => o.object.kind === ref?.kind && nameOf(o.object) === ref?.name && ns(o.object) === ns(object));
+        if (target === undefined) add("target", `spec.scaleTargetRef ${text(ref?.kind)}/${text(ref?.name)} is not in the folder`);
         else hpaTargets.add(id(target.object) + ns(object));
         break;
       }
       case "ServiceMonitor": {
-        const services = objects.filter((o) => o.object.kind === "Service" && ns(o.object) === ns(object) && matches((spec.selector as Loose | undefined)?.matchLabels as Record<string, string>, o.object.metadata?.labels));
+        const services = objects.filter((o) => o.object.kind === "Service" && ns(o.object) === ns(object) && matches(selectorLabels, labelsOf(metaOf(o.object)?.labels)));
         if (services.length === 0) add("selects-nothing", "spec.selector matches no Service in the folder");
-        for (const ep of (spec.endpoints as Loose[] | undefined) ?? []) {
-          if (services.length > 0 && !services.some((s) => ((s.object.spec?.ports as Loose[] | undefined) ?? []).some((p) => p?.name === ep?.port))) add("port", `endpoint port ${String(ep?.port)} is not a port of the selected Service(s)`);
+        for (const ep of asList(spec.endpoints).map(asObject)) {
+          const portNames = services.flatMap((svc) => asList(specOf(svc.object).ports).map((p) => asObject(p)?.name));
+          if (services.length > 0 && !portNames.includes(ep?.port)) add("port", `endpoint port ${text(ep?.port)} is not a port of the selected Service(s)`);
         }
         break;
       }
       case "PodMonitor": {
-        const selected = podsIn.filter((p) => matches((spec.selector as Loose | undefined)?.matchLabels as Record<string, string>, p.labels));
+        const selected = podsIn.filter((p) => matches(selectorLabels, p.labels));
         if (selected.length === 0) add("selects-nothing", "spec.selector matches no pod template in the folder");
-        for (const ep of (spec.podMetricsEndpoints as Loose[] | undefined) ?? []) {
-          if (selected.length > 0 && !selected.some((p) => p.ports.has(String(ep?.port)))) add("port", `endpoint port ${String(ep?.port)} is not a port of the selected pods`);
+        for (const ep of asList(spec.podMetricsEndpoints).map(asObject)) {
+          if (selected.length > 0 && !selected.some((p) => p.ports.has(text(ep?.port)))) add("port", `endpoint port ${text(ep?.port)} is not a port of the selected pods`);
         }
         break;
       }
@@ -305,7 +333,7 @@ export function checkReferences(objects: { file: string; object: K8sObject }[]):
   }
   // An autoscaled Deployment that sets replicas has its scale reset by every apply.
   for (const p of pods) {
-    if (hpaTargets.has(p.owner + p.namespace) && p.object.spec?.replicas !== undefined) findings.push({ file: p.file, rule: "hpa-replicas", message: `${p.owner}: sets spec.replicas while a HorizontalPodAutoscaler scales it — every apply resets the scale; drop replicas` });
+    if (hpaTargets.has(p.owner + p.namespace) && specOf(p.object).replicas !== undefined) findings.push({ file: p.file, rule: "hpa-replicas", message: `${p.owner}: sets spec.replicas while a HorizontalPodAutoscaler scales it — every apply resets the scale; drop replicas` });
   }
   return findings;
 }
