@@ -82,7 +82,7 @@ test("doctor reports cpu as available, with a self-test, and auto's choice", () 
   assert.equal(runCli(["doctor", "--ep", "cpu", "--json"]).code, 0);
 });
 
-test("demo (npm start) runs the whole pipeline: bundles with accuracy gates, a valid repository, a sample, perf", (t) => {
+test("demo (npm start) runs the whole pipeline: bundles with accuracy gates, a valid repository, its deployments, a sample, perf", (t) => {
   const dir = tempDir(t);
   const r = runCli(["demo", "--template", "resnet18", "--dir", dir, "-b", "1,2", "--perf-seconds", "0.3", "--json"]);
   assert.equal(r.code, 0, r.stderr);
@@ -97,8 +97,12 @@ test("demo (npm start) runs the whole pipeline: bundles with accuracy gates, a v
   assert.ok(s.variants[2].bytes < s.variants[1].bytes && s.variants[1].bytes < s.variants[0].bytes, "int8 < fp16 < fp32 in size");
   assert.equal(s.repository.findings, 0);
   assert.equal(s.repository.served, path.join(dir, s.provider === "cpu" ? "resnet18_int8.trtx" : "resnet18_fp16.trtx"));
-  assert.deepEqual(fs.readdirSync(dir).sort(), ["model_repository", "resnet18.onnx", "resnet18_fp16.trtx", "resnet18_int8.trtx"]);
+  assert.deepEqual(fs.readdirSync(dir).sort(), ["deploy", "deploy-compose", "model_repository", "resnet18.onnx", "resnet18_fp16.trtx", "resnet18_int8.trtx"]);
   assert.equal(runCli(["repo", "validate", path.join(dir, "model_repository")]).code, 0);
+  // Deployments of that repository, valid offline: the manifests name the model folder's hash and the INT8/FP16 bundle's TensorRT cache.
+  assert.deepEqual(s.deploy, { k8s: path.join(dir, "deploy"), compose: path.join(dir, "deploy-compose"), objects: 7, findings: 0 });
+  assert.equal(runCli(["deploy", "validate", path.join(dir, "deploy")]).code, 0);
+  assert.match(fs.readFileSync(path.join(dir, "deploy", "deployment.yaml"), "utf8"), /mountPath: \/tmp\/trtx_engines/);
   // A second run reuses the bundles, which are up to date, and serves the same one.
   const again = JSON.parse(runCli(["demo", "--template", "resnet18", "--dir", dir, "-b", "1", "--perf-seconds", "0.2", "--json"]).stdout);
   assert.deepEqual(again.variants.map((v: { upToDate?: boolean; perf: unknown[] }) => [v.upToDate ?? false, v.perf.length]), [[false, 1], [true, 1], [true, 1]]);

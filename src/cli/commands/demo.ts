@@ -17,6 +17,7 @@ const STEPS: Record<string, string> = {
   "build int8": "calibrating and building the INT8 bundle",
   repo: "writing the Triton repository",
   validate: "validating the repository",
+  deploy: "writing and checking Kubernetes and compose deployments",
   run: "running one sample",
   perf: "measuring",
 };
@@ -30,7 +31,7 @@ export function demoCommand(): Command {
     .addOption(new Option("--perf-seconds <s>", "least seconds measured per batch size and variant").default("1"))
     .addHelpText(
       "after",
-      "\nWrites <dir>/<model>.onnx, <dir>/<model>_fp16.trtx, <dir>/<model>_int8.trtx and <dir>/model_repository.\nExit code 3 when a bundle fails its accuracy gate or the repository does not validate.\n\nExamples:\n  trtx demo\n  trtx demo --template resnet18 -b 1,8 --json > summary.json",
+      "\nWrites <dir>/<model>.onnx, <dir>/<model>_fp16.trtx, <dir>/<model>_int8.trtx, <dir>/model_repository, and its deployments <dir>/deploy (Kubernetes) and <dir>/deploy-compose.\nExit code 3 when a bundle fails its accuracy gate, or the repository or its deployments do not validate.\n\nExamples:\n  trtx demo\n  trtx demo --template resnet18 -b 1,8 --json > summary.json",
     )
     .action(async (opts: { template: string; dir: string; batch: string; perfSeconds: string }, command: Command) => {
       const ui = uiFor(command);
@@ -57,6 +58,7 @@ export function demoCommand(): Command {
         throw new CheckFailedError(`${failed.join(" and ")} failed the accuracy gate (not written)`, { hint: "random calibration (--calib random) suits some models poorly; build with real data: trtx build --int8 --calib DIR" });
       }
       if (summary.repository.findings > 0) throw new CheckFailedError(`the repository has ${summary.repository.findings} finding(s)`, { hint: `trtx repo validate ${summary.repository.dir}` });
+      if (summary.deploy !== undefined && summary.deploy.findings > 0) throw new CheckFailedError(`the deployments have ${summary.deploy.findings} finding(s)`, { hint: `trtx deploy validate ${summary.deploy.k8s}` });
     });
 }
 
@@ -79,8 +81,12 @@ function render(ui: Ui, s: DemoSummary): void {
   if (s.variants.some((v) => v.perf.some((p) => !p.stable))) ui.print("* not stable within its windows (a busy machine); rerun with a longer --perf-seconds");
   const repo = shown(s.repository.dir);
   ui.print(`repository  ${repo}/${s.repository.model} from ${served}: ${s.repository.findings === 0 ? c.green("validates") : c.red(`${s.repository.findings} finding(s)`)}`);
+  if (s.deploy !== undefined) {
+    const verdict = s.deploy.findings === 0 ? c.green("valid offline") : c.red(`${s.deploy.findings} finding(s)`);
+    ui.print(`deploy      ${shown(s.deploy.k8s)} (${s.deploy.objects} Kubernetes objects) and ${shown(s.deploy.compose)}: ${verdict}`);
+  }
   ui.print(`sample      one random input on ${s.sample.provider}: class ${s.sample.top1}, ${formatMs(s.sample.ms)}`);
   ui.print(
-    `next        tritonserver --model-repository ${repo}; trtx perf --onnx ${shown(s.variants[0]!.path!)} -b 1,8,32 --concurrency 1,2; ${served.endsWith(".trtx") ? `trtx run --loadEngine ${served} --top-k 5` : `trtx run --onnx ${served} --top-k 5`}; trtx doctor`,
+    `next        ${s.deploy !== undefined ? `cd ${shown(s.deploy.compose)} && docker compose up -d` : `tritonserver --model-repository ${repo}`}; trtx perf --onnx ${shown(s.variants[0]!.path!)} -b 1,8,32 --concurrency 1,2; ${served.endsWith(".trtx") ? `trtx run --loadEngine ${served} --top-k 5` : `trtx run --onnx ${served} --top-k 5`}; trtx doctor`,
   );
 }

@@ -1,7 +1,7 @@
 /** `trtx deploy k8s`: Kubernetes manifests that serve a repository with Triton, validated before they are written. */
 import { Command, Option } from "commander";
-import { planK8s, type K8sOptions } from "../../core/deploy/k8s.js";
-import { DEFAULT_TRITON_IMAGE, MODEL_CONTROL_MODES, parseLabels, parseRepoSource, type ModelControlMode } from "../../core/deploy/options.js";
+import { K8S_DEFAULTS, planK8s, type K8sOptions } from "../../core/deploy/k8s.js";
+import { MODEL_CONTROL_MODES, parseLabels, parseRepoSource, type ModelControlMode } from "../../core/deploy/options.js";
 import { writeDeployFolder } from "../../core/deploy/write.js";
 import { UsageError } from "../../core/errors.js";
 import { DEFAULT_REPO } from "../../core/triton/plan-repository.js";
@@ -51,23 +51,23 @@ export function deployK8sCommand(): Command {
     .option("--repo <dir>", "the model repository (it must pass trtx repo validate)", DEFAULT_REPO)
     .option("--name <name>", "the name of the Deployment and every object with it", "trtx")
     .option("--namespace <ns>", "put every object in this namespace (and write it)")
-    .option("--image <ref>", "the Triton image", DEFAULT_TRITON_IMAGE)
-    .addOption(new Option("--replicas <n>", "pods (without --hpa)").default(2).argParser(integer("--replicas", 1)))
-    .addOption(new Option("--gpus-per-pod <n>", "nvidia.com/gpu per pod (0: CPU only)").default(1).argParser(integer("--gpus-per-pod", 0)))
-    .option("--cpu <cores>", "CPU per pod (request = limit)", "8")
-    .option("--memory <size>", "memory per pod (request = limit)", "32Gi")
-    .option("--shm-size <size>", "shared memory (/dev/shm) per pod", "1Gi")
+    .option("--image <ref>", "the Triton image", K8S_DEFAULTS.image)
+    .addOption(new Option("--replicas <n>", "pods (without --hpa)").default(K8S_DEFAULTS.replicas).argParser(integer("--replicas", 1)))
+    .addOption(new Option("--gpus-per-pod <n>", "nvidia.com/gpu per pod (0: CPU only)").default(K8S_DEFAULTS.gpusPerPod).argParser(integer("--gpus-per-pod", 0)))
+    .option("--cpu <cores>", "CPU per pod (request = limit)", K8S_DEFAULTS.cpu)
+    .option("--memory <size>", "memory per pod (request = limit)", K8S_DEFAULTS.memory)
+    .option("--shm-size <size>", "shared memory (/dev/shm) per pod", K8S_DEFAULTS.shmSize)
     .option("--repo-source <src>", "where pods read the repository: pvc:CLAIM, s3://bucket/path, gs://bucket/path, image or image:REF", "image")
     .option("--hpa", "autoscale on Triton's queue time through the Prometheus adapter")
     .addOption(new Option("--min <n>", "with --hpa: fewest replicas").argParser(integer("--min", 1)))
     .addOption(new Option("--max <n>", "with --hpa: most replicas").argParser(integer("--max", 1)))
     .addOption(new Option("--queue-target <ms>", "with --hpa: average queue time per request to scale at, ms").argParser(positiveNumber("--queue-target")))
-    .addOption(new Option("--model-control-mode <mode>", "Triton's model control mode").choices(MODEL_CONTROL_MODES).default("none"))
+    .addOption(new Option("--model-control-mode <mode>", "Triton's model control mode").choices(MODEL_CONTROL_MODES).default(K8S_DEFAULTS.modelControlMode))
     .option("--gpu-product <label>", "pin pods to nodes with this nvidia.com/gpu.product label (default: the GPU the bundles were built on; any: no pinning)")
-    .addOption(new Option("--engine-cache <where>", "TensorRT engine cache: shared by replicas (ReadWriteMany claim) or per pod").choices(["shared", "pod"]).default("shared"))
-    .option("--engine-cache-size <size>", "size of the shared engine-cache claim", "20Gi")
+    .addOption(new Option("--engine-cache <where>", "TensorRT engine cache: shared by replicas (ReadWriteMany claim) or per pod").choices(["shared", "pod"]).default(K8S_DEFAULTS.engineCache))
+    .option("--engine-cache-size <size>", "size of the shared engine-cache claim", K8S_DEFAULTS.engineCacheSize)
     .option("--storage-class <name>", "storage class of the engine-cache claim")
-    .addOption(new Option("--monitor <kind>", "Prometheus Operator monitor to write").choices(["service", "pod", "none"]).default("service"))
+    .addOption(new Option("--monitor <kind>", "Prometheus Operator monitor to write").choices(["service", "pod", "none"]).default(K8S_DEFAULTS.monitor))
     .option("--monitor-label <key=value>", "label the monitor for your Prometheus's selector, e.g. release=kube-prometheus-stack (repeatable)", collect)
     .addOption(new Option("--startup-seconds <s>", "time allowed before READY (default: derived from the warm-ups)").argParser(integer("--startup-seconds", 1)))
     .option("-o, --out <dir>", "the folder to write", "deploy")

@@ -21,7 +21,7 @@ import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
 import { UsageError } from "../errors.js";
 import { tritonDashboard } from "./dashboard.js";
 import { renderK8sReadme } from "./k8s-readme.js";
-import { checkCount, checkCpu, checkDeploymentName, checkImage, checkMemory, checkNamespace, memoryBytes, type ModelControlMode, type RepoSource } from "./options.js";
+import { checkCount, checkCpu, checkDeploymentName, checkImage, checkMemory, checkNamespace, DEFAULT_TRITON_IMAGE, memoryBytes, type ModelControlMode, type RepoSource } from "./options.js";
 import { queueTimeRule, QUEUE_TIME_METRIC } from "./prometheus-adapter.js";
 import type { RepositoryFacts } from "./repo-facts.js";
 import { checkGpuRequest, engineCachePaths, gpuPlacement, MODEL_REPOSITORY_PATH, PORTS, startupBudget, tritonCommand, unprefixedCaches, type GpuPlacement, type StartupBudget } from "./serving.js";
@@ -53,6 +53,22 @@ export interface K8sOptions {
   /** Where the repository was read from, for the README. */
   repository: string;
 }
+
+/** The settings `trtx deploy k8s` uses when no flag says otherwise. */
+export const K8S_DEFAULTS = {
+  image: DEFAULT_TRITON_IMAGE,
+  replicas: 2,
+  gpusPerPod: 1,
+  cpu: "8",
+  memory: "32Gi",
+  shmSize: "1Gi",
+  repoSource: { kind: "image" },
+  modelControlMode: "none",
+  engineCache: "shared",
+  engineCacheSize: "20Gi",
+  monitor: "service",
+  monitorLabels: {},
+} as const satisfies Partial<K8sOptions>;
 
 export interface DeployPlan {
   files: DeployFile[];

@@ -19,8 +19,14 @@ import { summarize } from "../tensor/summary.js";
 import { planRepository, resolveRepoSource } from "../triton/plan-repository.js";
 import { writeRepoPlan } from "../triton/repo-write.js";
 import { validateRepository } from "../triton/validate.js";
+import { planCompose } from "../deploy/compose.js";
+import { K8S_DEFAULTS, planK8s } from "../deploy/k8s.js";
+import { DEFAULT_TRITON_IMAGE } from "../deploy/options.js";
+import { readRepositoryFacts } from "../deploy/repo-facts.js";
+import { validateDeployFolder } from "../deploy/validate.js";
+import { writeDeployFolder } from "../deploy/write.js";
 
-export type DemoStep = "export" | "build fp16" | "build int8" | "repo" | "validate" | "run" | "perf";
+export type DemoStep = "export" | "build fp16" | "build int8" | "repo" | "validate" | "deploy" | "run" | "perf";
 
 export interface DemoOptions {
   template: string;
@@ -55,6 +61,8 @@ export interface DemoSummary {
   variants: DemoVariant[];
   /** `served`: the bundle (or, when every bundle failed its gate, the FP32 model) the repository serves. */
   repository: { dir: string; model: string; served: string; findings: number };
+  /** Kubernetes manifests and a compose folder for the repository, checked offline; absent when the repository has findings. */
+  deploy?: { k8s: string; compose: string; objects: number; findings: number };
   sample: { provider: Provider; ms: number; top1: number };
   totalMs: number;
 }
@@ -93,6 +101,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   writeRepoPlan(plan, { force: true });
   o.onStep?.("validate");
   const findings = validateRepository(repoDir).reduce((n, m) => n + m.findings.length, 0);
+  o.onStep?.("deploy");
+  const deploy = findings === 0 ? writeDeployments(repoDir, o.dir, o.template) : undefined;
 
   o.onStep?.("run");
   const info = describeModelFile(servedModel);
@@ -142,6 +152,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     parameters: exported.parameters,
     variants,
     repository: { dir: repoDir, model: o.template, served: served === undefined ? exported.path : served.result.bundle, findings },
+    ...(deploy !== undefined ? { deploy } : {}),
     sample: { provider: sample.provider, ms: [...sample.timings].sort((a, b) => a - b)[1] ?? sample.timings[0]!, top1 },
     totalMs: performance.now() - started,
   };
@@ -149,4 +160,21 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
 
 function cosines(a: AccuracyReport): { minCosine: number; cosineFloor: number } {
   return { minCosine: Math.min(...a.outputs.map((o) => o.minCosine)), cosineFloor: a.minCosine };
+}
+
+/** `trtx deploy k8s` and `trtx deploy compose` with their defaults, into <dir>/deploy and <dir>/deploy-compose, then validated. */
+function writeDeployments(repository: string, dir: string, template: string): NonNullable<DemoSummary["deploy"]> {
+  const facts = readRepositoryFacts(repository);
+  const name = template.toLowerCase().replace(/[^a-z0-9-]/g, "-");
+  const k8s = path.join(dir, "deploy");
+  const compose = path.join(dir, "deploy-compose");
+  const k8sPlan = planK8s(facts, {
+    ...K8S_DEFAULTS,
+    name,
+    repository,
+  });
+  writeDeployFolder(k8s, k8sPlan.files, { force: true });
+  writeDeployFolder(compose, planCompose(facts, { name, image: DEFAULT_TRITON_IMAGE, gpus: 1, shmSize: "1Gi", modelControlMode: "none", repository, outDir: compose }).files, { force: true });
+  const checks = [validateDeployFolder(k8s), validateDeployFolder(compose)];
+  return { k8s, compose, objects: checks[0]!.objects.length, findings: checks.reduce((n, c) => n + c.findings.length, 0) };
 }
