@@ -146,6 +146,21 @@ test("an INT8 bundle beside a plain model: TensorRT engine cache on a claim, sta
   assert.equal(fs.existsSync(path.join(dir, "cpu")), false);
 });
 
+test("a TensorRT plan: no GPU can be read from it, so deploy asks for --gpu-product, and pods without a GPU are refused", (t) => {
+  const dir = tempDir(t);
+  // A file with a plan's magic: nothing here can build a real one (no TensorRT).
+  fs.writeFileSync(path.join(dir, "yolo.plan"), Buffer.concat([Buffer.from("ftrt"), Buffer.alloc(60)]));
+  ok(["repo", "init", "yolo", "--plan", "yolo.plan", "--inputs", "images:-1x3x640x640:fp16", "--outputs", "output0:-1x84x8400:fp16", "--max-batch", "8"], dir);
+  const open = JSON.parse(ok(["deploy", "k8s", "-o", "open", "--json"], dir));
+  assert.match(open.warnings.join("\n"), /yolo: a TensorRT plan loads only on the GPU model \(and TensorRT version\) it was built for/);
+  const pinned = JSON.parse(ok(["deploy", "k8s", "-o", "pinned", "--gpu-product", "NVIDIA-L4", "--json"], dir));
+  assert.equal(pinned.placement.product, "NVIDIA-L4");
+  assert.doesNotMatch(pinned.warnings.join("\n"), /TensorRT plan/);
+  const cpu = runCli(["deploy", "compose", "--gpus", "0"], {}, dir);
+  assert.equal(cpu.code, 2);
+  assert.match(cpu.stderr, /model yolo needs a GPU \(a TensorRT plan\) but --gpus is 0 — pass --gpus 1/);
+});
+
 test("bundles built on different GPUs need --gpu-product", (t) => {
   const dir = tempDir(t);
   const facts = (gpus: string[]) => ({

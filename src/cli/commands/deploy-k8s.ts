@@ -1,7 +1,7 @@
 /** `trtx deploy k8s`: Kubernetes manifests that serve a repository with Triton, validated before they are written. */
 import { Command, Option } from "commander";
 import { K8S_DEFAULTS, planK8s, type K8sOptions } from "../../core/deploy/k8s.js";
-import { MODEL_CONTROL_MODES, parseLabels, parseRepoSource, type ModelControlMode } from "../../core/deploy/options.js";
+import { MODEL_CONTROL_MODES, parseLabels, parseRepoSource } from "../../core/deploy/options.js";
 import { writeDeployFolder } from "../../core/deploy/write.js";
 import { UsageError } from "../../core/errors.js";
 import { DEFAULT_REPO } from "../../core/triton/plan-repository.js";
@@ -9,33 +9,19 @@ import { collect, integer } from "../options/numbers.js";
 import { uiFor } from "../options/reporting.js";
 import { printWritten, repositoryFactsOrFindings } from "./deploy-shared.js";
 
-interface K8sFlags {
+/** The core's options as flags: the repository source and labels as text, the autoscaler as separate flags. */
+type K8sFlags = Omit<K8sOptions, "repoSource" | "hpa" | "monitorLabels" | "repository"> & {
   repo: string;
-  name: string;
-  namespace?: string;
-  image: string;
-  replicas: number;
-  gpusPerPod: number;
-  cpu: string;
-  memory: string;
-  shmSize: string;
   repoSource: string;
   hpa?: boolean;
   min?: number;
   max?: number;
   queueTarget?: number;
-  modelControlMode: ModelControlMode;
-  gpuProduct?: string;
-  engineCache: "shared" | "pod";
-  engineCacheSize: string;
-  storageClass?: string;
-  monitor: "service" | "pod" | "none";
   monitorLabel?: string[];
-  startupSeconds?: number;
   out: string;
   force?: boolean;
   dryRun?: boolean;
-}
+};
 
 function positiveNumber(flag: string) {
   return (value: string): number => {
@@ -85,39 +71,25 @@ export function deployK8sCommand(): Command {
     )
     .action((flags: K8sFlags, command: Command) => {
       const ui = uiFor(command);
-      const hpaFlags = [flags.min, flags.max, flags.queueTarget].some((v) => v !== undefined);
-      if (hpaFlags && !flags.hpa) throw new UsageError("--min, --max and --queue-target set the autoscaler and need --hpa");
+      const { repo, repoSource, hpa, min, max, queueTarget, monitorLabel, out, force, dryRun, ...settings } = flags;
+      if ([min, max, queueTarget].some((v) => v !== undefined) && !hpa) throw new UsageError("--min, --max and --queue-target set the autoscaler and need --hpa");
       const options: K8sOptions = {
-        name: flags.name,
-        ...(flags.namespace !== undefined ? { namespace: flags.namespace } : {}),
-        image: flags.image,
-        replicas: flags.replicas,
-        gpusPerPod: flags.gpusPerPod,
-        cpu: flags.cpu,
-        memory: flags.memory,
-        shmSize: flags.shmSize,
-        repoSource: parseRepoSource(flags.repoSource),
-        ...(flags.hpa ? { hpa: { min: flags.min ?? Math.min(flags.replicas, flags.max ?? flags.replicas), max: flags.max ?? Math.max(10, flags.min ?? 1), queueTargetMs: flags.queueTarget ?? 10 } } : {}),
-        modelControlMode: flags.modelControlMode,
-        ...(flags.gpuProduct !== undefined ? { gpuProduct: flags.gpuProduct } : {}),
-        engineCache: flags.engineCache,
-        engineCacheSize: flags.engineCacheSize,
-        ...(flags.storageClass !== undefined ? { storageClass: flags.storageClass } : {}),
-        monitor: flags.monitor,
-        monitorLabels: parseLabels(flags.monitorLabel ?? [], "--monitor-label"),
-        ...(flags.startupSeconds !== undefined ? { startupSeconds: flags.startupSeconds } : {}),
-        repository: flags.repo,
+        ...settings,
+        repoSource: parseRepoSource(repoSource),
+        ...(hpa ? { hpa: { min: min ?? Math.min(settings.replicas, max ?? settings.replicas), max: max ?? Math.max(10, min ?? 1), queueTargetMs: queueTarget ?? 10 } } : {}),
+        monitorLabels: parseLabels(monitorLabel ?? [], "--monitor-label"),
+        repository: repo,
       };
-      const facts = repositoryFactsOrFindings(flags.repo, ui, "trtx.deploy-k8s/1");
+      const facts = repositoryFactsOrFindings(repo, ui, "trtx.deploy-k8s/1");
       const plan = planK8s(facts, options);
-      if (!flags.dryRun) writeDeployFolder(flags.out, plan.files, { force: Boolean(flags.force) });
+      if (!dryRun) writeDeployFolder(out, plan.files, { force: Boolean(force) });
       if (ui.json) {
         return ui.printJson({
           schema: "trtx.deploy-k8s/1",
-          repository: flags.repo,
+          repository: repo,
           repositorySha256: facts.sha256,
-          out: flags.out,
-          written: !flags.dryRun,
+          out,
+          written: !dryRun,
           files: plan.files.map((f) => f.path),
           objects: plan.objects,
           startup: plan.startup,
@@ -125,7 +97,7 @@ export function deployK8sCommand(): Command {
           warnings: plan.warnings,
         });
       }
-      if (flags.dryRun) for (const f of plan.files) ui.print(`--- ${f.path}\n${f.content.trimEnd()}`);
-      printWritten(ui, { outDir: flags.out, dryRun: Boolean(flags.dryRun), files: plan.files, startup: plan.startup, warnings: plan.warnings, next: `read ${flags.out}/README.md, then kubectl apply -k ${flags.out}` });
+      if (dryRun) for (const f of plan.files) ui.print(`--- ${f.path}\n${f.content.trimEnd()}`);
+      printWritten(ui, { outDir: out, dryRun: Boolean(dryRun), files: plan.files, startup: plan.startup, warnings: plan.warnings, next: `read ${out}/README.md, then kubectl apply -k ${out}` });
     });
 }

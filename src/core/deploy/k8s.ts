@@ -119,6 +119,10 @@ export function planK8s(facts: RepositoryFacts, o: K8sOptions): DeployPlan {
   if (cachePaths.length > 0 && o.engineCache === "shared" && o.gpusPerPod > 0 && placement.product === undefined) {
     warnings.push("pods are not pinned to a GPU model (no bundle names its GPU): replicas on different GPU models would share one engine-cache folder; pass --gpu-product LABEL");
   }
+  const plans = facts.models.filter((m) => m.platform === "tensorrt_plan" || m.platform === "tensorrt").map((m) => m.name);
+  if (plans.length > 0 && o.gpusPerPod > 0 && placement.product === undefined) {
+    warnings.push(`${plans.join(", ")}: a TensorRT plan loads only on the GPU model (and TensorRT version) it was built for, which trtx cannot read from it: pass --gpu-product LABEL`);
+  }
   for (const m of unprefixedCaches(facts)) warnings.push(`model ${m} caches TensorRT engines without trt_engine_cache_prefix: after retraining, a replica may load the old engine (re-create it with trtx repo init --loadEngine)`);
   if (o.repoSource.kind === "image" && o.repoSource.ref === undefined) warnings.push("the repository image's name has no registry, so a cluster cannot pull it as written: pass --repo-source image:REGISTRY/NAME:TAG");
   if (o.replicas === 1 && o.hpa === undefined) warnings.push("one replica: the PodDisruptionBudget cannot keep the model served through a node drain");
