@@ -7,7 +7,7 @@ import { UsageError } from "../errors.js";
 import { tritonDashboard } from "./dashboard.js";
 import { checkCount, checkDeploymentName, checkImage, checkMemory, type ModelControlMode } from "./options.js";
 import type { RepositoryFacts } from "./repo-facts.js";
-import { checkGpuRequest, engineCachePaths, MODEL_REPOSITORY_PATH, PORTS, startupBudget, tritonCommand, unprefixedCaches, type StartupBudget } from "./serving.js";
+import { checkGpuRequest, engineCachePaths, MODEL_REPOSITORY_PATH, PORTS, startupBudget, tritonCommand, repositoryWarnings, type StartupBudget } from "./serving.js";
 import { yamlFile, type DeployFile } from "./yaml-file.js";
 
 export const PROMETHEUS_IMAGE = "prom/prometheus:v3.5.0";
@@ -43,7 +43,7 @@ export function planCompose(facts: RepositoryFacts, o: ComposeOptions): ComposeP
   if (o.startupSeconds !== undefined) checkCount(o.startupSeconds, "--startup-seconds", 1);
   if (o.gpus !== "all") checkGpuRequest(facts, o.gpus, "--gpus");
   const cachePaths = engineCachePaths(facts);
-  const warnings = unprefixedCaches(facts).map((m) => `model ${m} caches TensorRT engines without trt_engine_cache_prefix: after retraining, Triton may load the old engine`);
+  const warnings = repositoryWarnings(facts);
   const budget = startupBudget(facts, false);
   const seconds = o.startupSeconds ?? budget.seconds;
 

@@ -24,7 +24,7 @@ import { renderK8sReadme } from "./k8s-readme.js";
 import { checkCount, checkCpu, checkDeploymentName, checkImage, checkMemory, checkNamespace, DEFAULT_TRITON_IMAGE, memoryBytes, type ModelControlMode, type RepoSource } from "./options.js";
 import { queueTimeRule, QUEUE_TIME_METRIC } from "./prometheus-adapter.js";
 import type { RepositoryFacts } from "./repo-facts.js";
-import { checkGpuRequest, engineCachePaths, gpuPlacement, MODEL_REPOSITORY_PATH, PORTS, startupBudget, tritonCommand, unprefixedCaches, type GpuPlacement, type StartupBudget } from "./serving.js";
+import { checkGpuRequest, engineCachePaths, gpuPlacement, MODEL_REPOSITORY_PATH, PORTS, startupBudget, tritonCommand, repositoryWarnings, type GpuPlacement, type StartupBudget } from "./serving.js";
 import { yamlFile, type DeployFile } from "./yaml-file.js";
 
 export interface K8sOptions {
@@ -123,7 +123,7 @@ export function planK8s(facts: RepositoryFacts, o: K8sOptions): DeployPlan {
   if (plans.length > 0 && o.gpusPerPod > 0 && placement.product === undefined) {
     warnings.push(`${plans.join(", ")}: a TensorRT plan loads only on the GPU model (and TensorRT version) it was built for, which trtx cannot read from it: pass --gpu-product LABEL`);
   }
-  for (const m of unprefixedCaches(facts)) warnings.push(`model ${m} caches TensorRT engines without trt_engine_cache_prefix: after retraining, a replica may load the old engine (re-create it with trtx repo init --loadEngine)`);
+  warnings.push(...repositoryWarnings(facts));
   if (o.repoSource.kind === "image" && o.repoSource.ref === undefined) warnings.push("the repository image's name has no registry, so a cluster cannot pull it as written: pass --repo-source image:REGISTRY/NAME:TAG");
   if (o.replicas === 1 && o.hpa === undefined) warnings.push("one replica: the PodDisruptionBudget cannot keep the model served through a node drain");
   const remote = o.repoSource.kind === "s3" || o.repoSource.kind === "gs";

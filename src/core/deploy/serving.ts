@@ -142,7 +142,18 @@ export function engineCachePaths(facts: RepositoryFacts): string[] {
   return paths;
 }
 
-/** Models whose TensorRT engines are cached without a weights-hash prefix: a retrained model could load a stale engine. */
-export function unprefixedCaches(facts: RepositoryFacts): string[] {
-  return facts.models.filter((m) => m.tensorrt?.cachePath !== undefined && m.tensorrt.cachePrefix === undefined).map((m) => m.name);
+/**
+ * Warnings every deployment of this repository shares: engines cached without a weights-hash prefix, and TensorRT
+ * models without warm-ups, whose engines are then built by the first request — after the server reports READY.
+ */
+export function repositoryWarnings(facts: RepositoryFacts): string[] {
+  const warnings = facts.models
+    .filter((m) => m.tensorrt?.cachePath !== undefined && m.tensorrt.cachePrefix === undefined)
+    .map((m) => `model ${m.name} caches TensorRT engines without trt_engine_cache_prefix: after retraining, a server may load the old engine (re-create it with trtx repo init --loadEngine)`);
+  for (const m of facts.models) {
+    if (m.tensorrt !== undefined && m.warmups.length === 0) {
+      warnings.push(`model ${m.name} has no warm-up: TensorRT builds its engine during the first request, after READY, and that request waits minutes (build the bundle with --minShapes/--optShapes/--maxShapes, or re-create the model with --warmup)`);
+    }
+  }
+  return warnings;
 }

@@ -8,9 +8,16 @@ import path from "node:path";
 import type { AccuracyReport } from "../build/accuracy.js";
 import { buildBundle } from "../build/bundle.js";
 import { resolveBuildRequest } from "../build/request.js";
-import { exportNetwork } from "../export/network.js";
+import { planCompose } from "../deploy/compose.js";
+import { K8S_DEFAULTS, planK8s } from "../deploy/k8s.js";
+import { DEFAULT_TRITON_IMAGE } from "../deploy/options.js";
+import { readRepositoryFacts } from "../deploy/repo-facts.js";
+import { validateDeployFolder } from "../deploy/validate.js";
+import { writeDeployFolder } from "../deploy/write.js";
 import type { Provider } from "../ep/providers.js";
+import { exportNetwork } from "../export/network.js";
 import { describeModelFile } from "../onnx/model-file.js";
+import type { ValueDesc } from "../onnx/model-info.js";
 import { runPerf } from "../perf/perf.js";
 import type { PerfPoint } from "../perf/types.js";
 import { buildFeeds } from "../run/feeds.js";
@@ -19,12 +26,9 @@ import { summarize } from "../tensor/summary.js";
 import { planRepository, resolveRepoSource } from "../triton/plan-repository.js";
 import { writeRepoPlan } from "../triton/repo-write.js";
 import { validateRepository } from "../triton/validate.js";
-import { planCompose } from "../deploy/compose.js";
-import { K8S_DEFAULTS, planK8s } from "../deploy/k8s.js";
-import { DEFAULT_TRITON_IMAGE } from "../deploy/options.js";
-import { readRepositoryFacts } from "../deploy/repo-facts.js";
-import { validateDeployFolder } from "../deploy/validate.js";
-import { writeDeployFolder } from "../deploy/write.js";
+
+/** The largest batch the demo's bundles and repository serve. */
+const DEMO_MAX_BATCH = 32;
 
 export type DemoStep = "export" | "build fp16" | "build int8" | "repo" | "validate" | "deploy" | "run" | "perf";
 
@@ -82,10 +86,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     const result = await buildBundle(resolveBuildRequest({}, { onnx: exported.path, saveEngine, ...flags }), );
     return { result, ms: performance.now() - start };
   };
-  const fp16 = await build("fp16", { fp16: true });
+  const profile = batchProfile(exported.inputs);
+  const fp16 = await build("fp16", { fp16: true, ...profile });
   // Random calibration: no data ships with the demo. Its ranges are meaningless for real images, which the
   // accuracy gate (on random inputs too) cannot tell; real deployments pass --calib DIR.
-  const int8 = await build("int8", { int8: true, calib: "random" });
+  const int8 = await build("int8", { int8: true, calib: "random", ...profile });
   const provider = fp16.result.manifest.provider;
 
   // The bundle that serves best here: INT8 on a CPU (QLinearConv kernels), FP16 on a GPU; a bundle that failed its
@@ -156,6 +161,19 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     sample: { provider: sample.provider, ms: [...sample.timings].sort((a, b) => a - b)[1] ?? sample.timings[0]!, top1 },
     totalMs: performance.now() - started,
   };
+}
+
+/**
+ * A shape profile over the batch dim, 1 to DEMO_MAX_BATCH, when that is the inputs' only variable dim: the repository
+ * then serves that range and warms up (builds its TensorRT engine) before READY. The opt shape is batch 1 because
+ * calibration and the accuracy gate run at it, which keeps the demo's time; real deployments pass --optShapes at
+ * their typical batch. Fixed rather than taken from -b, so a rerun with other batch sizes reuses the bundles.
+ */
+function batchProfile(inputs: readonly ValueDesc[]): Record<string, string[]> {
+  const fixedRest = inputs.every((v) => v.shape !== null && v.shape.length > 0 && typeof v.shape[0] === "string" && v.shape.slice(1).every((d) => typeof d === "number" && d > 0));
+  if (!fixedRest || inputs.length === 0) return {};
+  const at = (b: number) => inputs.map((v) => `${v.name}:${[b, ...v.shape!.slice(1)].join("x")}`);
+  return { minShapes: at(1), optShapes: at(1), maxShapes: at(DEMO_MAX_BATCH) };
 }
 
 function cosines(a: AccuracyReport): { minCosine: number; cosineFloor: number } {
