@@ -5,6 +5,7 @@ import path from "node:path";
 import test from "node:test";
 import YAML from "yaml";
 import { dashboardMetrics } from "../src/core/deploy/dashboard.js";
+import { parseDeclarations, unknownFields } from "../src/core/deploy/known-fields.js";
 import { memoryBytes, parseRepoSource } from "../src/core/deploy/options.js";
 import { queueTimeRule, QUEUE_TIME_METRIC } from "../src/core/deploy/prometheus-adapter.js";
 import { readRepositoryFacts } from "../src/core/deploy/repo-facts.js";
@@ -275,6 +276,10 @@ test("deploy validate finds broken schemas, references, YAML and compose mounts;
   edit("deployment.yaml", "containerPort: 8002", 'containerPort: "8002"');
   edit("deployment.yaml", "spec:\n  selector:", "spec:\n  replicas: 3\n  selector:");
   edit("servicemonitor.yaml", "port: metrics", "port: prometheus");
+  // Fields the kinds do not have, at three depths: kubernetes-models' validators let them through, kubectl does not.
+  edit("deployment.yaml", "  strategy:", "  strategey:");
+  edit("deployment.yaml", "          startupProbe:", "          startupProbes:");
+  edit("pdb.yaml", "  maxUnavailable: 1", "  maxUnavailable: 1\n  minAvailabel: 1");
   fs.writeFileSync(path.join(k8s, "extra.yaml"), "apiVersion: apps/v1\nkind: Deployent\nmetadata:\n  name: x\n---\nkey: [unclosed\n");
   edit("kustomization.yaml", "  - pdb.yaml", "  - pdb.yaml\n  - ingress.yaml");
   const result = validateDeployFolder(k8s);
@@ -282,17 +287,28 @@ test("deploy validate finds broken schemas, references, YAML and compose mounts;
   // The autoscaler aims at a Deployment that is not there, so the replica count it would reset is not reported.
   assert.deepEqual(rules, [
     "deployment.yaml schema",
+    "deployment.yaml unknown-field",
+    "deployment.yaml unknown-field",
     "extra.yaml unknown-kind",
     "extra.yaml yaml-parse",
     "hpa.yaml target",
     "kustomization.yaml kustomization",
+    "pdb.yaml unknown-field",
     "service.yaml selects-nothing",
     "servicemonitor.yaml port",
   ]);
   assert.match(result.findings.find((f) => f.rule === "schema")!.message, /Deployment\/trtx: \/spec\/template\/spec\/containers\/0\/ports\/2\/containerPort must be integer/);
+  assert.deepEqual(
+    result.findings.filter((f) => f.rule === "unknown-field").map((f) => f.message),
+    [
+      "Deployment/trtx: /spec/strategey is not a field of apps/v1 Deployment (kubectl apply refuses it)",
+      "Deployment/trtx: /spec/template/spec/containers/0/startupProbes is not a field of apps/v1 Deployment (kubectl apply refuses it)",
+      "PodDisruptionBudget/trtx: /spec/minAvailabel is not a field of policy/v1 PodDisruptionBudget (kubectl apply refuses it)",
+    ],
+  );
   const cli = runCli(["deploy", "validate", k8s]);
   assert.equal(cli.code, 3);
-  assert.match(cli.stderr, /trtx: error: 7 finding\(s\) in .*k8s — fix them, or regenerate the folder with trtx deploy/);
+  assert.match(cli.stderr, /trtx: error: 10 finding\(s\) in .*k8s — fix them, or regenerate the folder with trtx deploy/);
   // With the autoscaler's target fixed, the Deployment's replica count is: every apply would reset the scale.
   edit("hpa.yaml", "name: trtx-typo", "name: trtx");
   assert.ok(validateDeployFolder(k8s).findings.some((f) => f.rule === "hpa-replicas" && /sets spec\.replicas while a HorizontalPodAutoscaler scales it/.test(f.message)));
@@ -356,4 +372,17 @@ test("the dashboard and the autoscaler read only metrics Triton documents", () =
   for (const m of `${rule.seriesQuery} ${rule.metricsQuery}`.match(/nv_[a-z_]+/g)!) assert.ok(documented.has(m), m);
   assert.equal(rule.name.as, QUEUE_TIME_METRIC);
   assert.match(rule.metricsQuery, /<<\.LabelMatchers>>.*<<\.GroupBy>>/);
+});
+
+test("every type declaration kubernetes-models ships parses, so no kind's fields go unchecked", () => {
+  const roots = ["kubernetes-models", "@kubernetes-models/prometheus-operator", "@kubernetes-models/apimachinery"].map((p) => path.join(ROOT, "node_modules", p));
+  const walk = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? (e.name === "_schemas" ? [] : walk(path.join(dir, e.name))) : e.name.endsWith(".d.ts") ? [path.join(dir, e.name)] : []));
+  const files = roots.flatMap(walk);
+  assert.ok(files.length > 500, `${files.length} declaration files`);
+  let interfaces = 0;
+  for (const f of files) interfaces += parseDeclarations(fs.readFileSync(f, "utf8"), f).interfaces.size;
+  assert.ok(interfaces > files.length / 2, `${interfaces} interfaces`);
+  // The root of every kind trtx writes resolves, and a correct object has no unknown field.
+  assert.deepEqual(unknownFields({ apiVersion: "v1", kind: "Service", metadata: { name: "x", labels: { a: "b" } }, spec: { ports: [{ port: 1, targetPort: "http" }] } }, "kubernetes-models/v1/Service", "Service"), []);
+  assert.deepEqual(unknownFields({ spec: { ports: [{ prot: 1 }] }, metadata: { label: {} } }, "kubernetes-models/v1/Service", "Service"), ["/spec/ports/0/prot", "/metadata/label"]);
 });

@@ -3,14 +3,15 @@
  * (kubernetes-models' validators: types, required fields, formats), then the references between objects that the
  * API server does not check and that fail only at run time: Services and monitors that select no pods, ports
  * named nowhere, an autoscaler aimed at a missing Deployment. Compose files, Prometheus and adapter configs and
- * Grafana dashboards are checked for what trtx writes in them. Unknown fields are not detected (kubectl apply
- * --dry-run=server does that against a cluster).
+ * Grafana dashboards are checked for what trtx writes in them. Fields an object's kind does not have are found from
+ * kubernetes-models' type declarations (known-fields.ts).
  */
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import YAML from "yaml";
 import { FileError } from "../errors.js";
+import { unknownFields } from "./known-fields.js";
 import { asList, asObject, text, type Loose } from "./loose.js";
 import { checkCompose } from "./validate-compose.js";
 
@@ -134,14 +135,19 @@ function classify(file: string, v: unknown): Kind {
 /** kubernetes-models' CommonJS build: loading a class on demand stays synchronous, so the check is one plain call. */
 const requireModel = createRequire(import.meta.url);
 
-/** The kubernetes-models class for an apiVersion and kind, or undefined when none is known. */
-function modelClass(apiVersion: string, kind: string): { new (data: unknown): { validate(): void } } | undefined {
+/** The kubernetes-models module of an apiVersion and kind, or undefined when the name cannot be one. */
+function modelSpecifier(apiVersion: string, kind: string): string | undefined {
   // Both end up in a module specifier: only API-shaped names, never a path.
   if (!API_VERSION.test(apiVersion) || !KIND.test(kind)) return undefined;
-  const specifier = apiVersion.startsWith("monitoring.coreos.com/") ? `@kubernetes-models/prometheus-operator/${apiVersion}/${kind}` : `kubernetes-models/${apiVersion}/${kind}`;
+  return apiVersion.startsWith("monitoring.coreos.com/") ? `@kubernetes-models/prometheus-operator/${apiVersion}/${kind}` : `kubernetes-models/${apiVersion}/${kind}`;
+}
+
+type ModelClass = new (data: unknown) => { validate(): void };
+
+function modelClass(specifier: string, kind: string): ModelClass | undefined {
   try {
     const module = requireModel(specifier) as Record<string, unknown>;
-    return typeof module[kind] === "function" ? (module[kind] as { new (data: unknown): { validate(): void } }) : undefined;
+    return typeof module[kind] === "function" ? (module[kind] as ModelClass) : undefined;
   } catch {
     return undefined;
   }
@@ -152,8 +158,9 @@ function checkSchema(object: K8sObject, add: (rule: string, message: string) => 
   const name = asObject(object.metadata)?.name;
   const what = `${object.kind}/${typeof name === "string" ? name : "?"}`;
   if (typeof name !== "string" || name === "") add("schema", `${what}: metadata.name is missing`);
-  const Class = modelClass(object.apiVersion, object.kind);
-  if (Class === undefined) {
+  const specifier = modelSpecifier(object.apiVersion, object.kind);
+  const Class = specifier === undefined ? undefined : modelClass(specifier, object.kind);
+  if (Class === undefined || specifier === undefined) {
     add("unknown-kind", `${what}: no schema for ${object.apiVersion} ${object.kind} (a typo, or an API trtx does not know)`);
     return;
   }
@@ -163,6 +170,9 @@ function checkSchema(object: K8sObject, add: (rule: string, message: string) => 
     const errors = (e as { errors?: { instancePath: string; message?: string }[] }).errors;
     if (errors === undefined) throw e;
     for (const err of errors) add("schema", `${what}: ${err.instancePath === "" ? "(object)" : err.instancePath} ${err.message ?? "is not valid"}`);
+  }
+  for (const field of unknownFields(object, specifier, object.kind) ?? []) {
+    add("unknown-field", `${what}: ${field} is not a field of ${object.apiVersion} ${object.kind} (kubectl apply refuses it)`);
   }
 }
 
