@@ -280,7 +280,7 @@ test("deploy validate finds broken schemas, references, YAML and compose mounts;
   edit("deployment.yaml", "  strategy:", "  strategey:");
   edit("deployment.yaml", "          startupProbe:", "          startupProbes:");
   edit("pdb.yaml", "  maxUnavailable: 1", "  maxUnavailable: 1\n  minAvailabel: 1");
-  fs.writeFileSync(path.join(k8s, "extra.yaml"), "apiVersion: apps/v1\nkind: Deployent\nmetadata:\n  name: x\n---\nkey: [unclosed\n");
+  fs.writeFileSync(path.join(k8s, "extra.yaml"), "apiVersion: apps/v1\nkind: Deployent\nmetadata:\n  name: x\n---\nkey: [unclosed\n---\napiVersion: v1\nkind: Service\nmetadata: &m {name: x, labels: *m}\n");
   edit("kustomization.yaml", "  - pdb.yaml", "  - pdb.yaml\n  - ingress.yaml");
   const result = validateDeployFolder(k8s);
   const rules = result.findings.map((f) => `${f.file} ${f.rule}`).sort();
@@ -291,12 +291,14 @@ test("deploy validate finds broken schemas, references, YAML and compose mounts;
     "deployment.yaml unknown-field",
     "extra.yaml unknown-kind",
     "extra.yaml yaml-parse",
+    "extra.yaml yaml-parse",
     "hpa.yaml target",
     "kustomization.yaml kustomization",
     "pdb.yaml unknown-field",
     "service.yaml selects-nothing",
     "servicemonitor.yaml port",
   ]);
+  assert.ok(result.findings.some((f) => f.message === "a YAML anchor contains an alias to itself"));
   assert.match(result.findings.find((f) => f.rule === "schema")!.message, /Deployment\/trtx: \/spec\/template\/spec\/containers\/0\/ports\/2\/containerPort must be integer/);
   assert.deepEqual(
     result.findings.filter((f) => f.rule === "unknown-field").map((f) => f.message),
@@ -308,7 +310,7 @@ test("deploy validate finds broken schemas, references, YAML and compose mounts;
   );
   const cli = runCli(["deploy", "validate", k8s]);
   assert.equal(cli.code, 3);
-  assert.match(cli.stderr, /trtx: error: 10 finding\(s\) in .*k8s — fix them, or regenerate the folder with trtx deploy/);
+  assert.match(cli.stderr, /trtx: error: 11 finding\(s\) in .*k8s — fix them, or regenerate the folder with trtx deploy/);
   // With the autoscaler's target fixed, the Deployment's replica count is: every apply would reset the scale.
   edit("hpa.yaml", "name: trtx-typo", "name: trtx");
   assert.ok(validateDeployFolder(k8s).findings.some((f) => f.rule === "hpa-replicas" && /sets spec\.replicas while a HorizontalPodAutoscaler scales it/.test(f.message)));

@@ -31,9 +31,17 @@ const folders = () => (cache ??= ["k8s-pvc-hpa", "k8s-default", "compose"].map((
 
 const DEPLOY_TOKENS = [...YAML_TOKENS, "apiVersion: ", "kind: ", "Deployment", "Service", "v1", "apps/v1", "selector:", "matchLabels:", "ports:", "containerPort: ", "port: ", "targetPort: ", "name: ", "services:", "volumes:", "- ./", "- ../", ":/models:ro", "resources:", "panels:", "targets:", "expr: "];
 
+/** Anchors inside their own aliases: toJS makes cycles of them. */
+const SELF_REFERENCES = [
+  "apiVersion: v1\nkind: Service\nmetadata: &m {name: x, labels: *m}\nspec: {selector: *m}\n",
+  "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: trtx}\nspec: &s {template: {spec: *s}, selector: {matchLabels: {a: b}}}\n",
+  "services: &s {triton: {image: x, depends_on: *s, volumes: [*s]}}\n",
+  "rules: {custom: &c [{seriesQuery: *c, metricsQuery: *c, name: {as: *c}}]}\n",
+];
+
 /** One file of one golden folder replaced: mutated text, or a parsed-and-edited YAML/JSON tree written back. */
 const mutatedFolder: fc.Arbitrary<Folder> = fc
-  .tuple(fc.nat(), fc.nat(), fc.oneof(mutatedText(["x"], DEPLOY_TOKENS).map((t) => ({ kind: "text" as const, t })), fc.array(treeEdit, { minLength: 1, maxLength: 4 }).map((edits) => ({ kind: "tree" as const, edits })), nestedComplexKeys.map((t) => ({ kind: "raw" as const, t }))))
+  .tuple(fc.nat(), fc.nat(), fc.oneof(mutatedText(["x"], DEPLOY_TOKENS).map((t) => ({ kind: "text" as const, t })), fc.array(treeEdit, { minLength: 1, maxLength: 4 }).map((edits) => ({ kind: "tree" as const, edits })), fc.oneof(nestedComplexKeys, fc.constantFrom(...SELF_REFERENCES)).map((t) => ({ kind: "raw" as const, t }))))
   .chain(([fi, ni, how]) => {
     const folder = folders()[fi % folders().length]!;
     const names = Object.keys(folder).filter((n) => /\.(ya?ml|json)$/.test(n));
@@ -44,7 +52,8 @@ const mutatedFolder: fc.Arbitrary<Folder> = fc
     const json = name.endsWith(".json");
     const docs = json ? [JSON.parse(original) as unknown] : parseAllDocuments(original).map((d) => d.toJS() as unknown);
     let tree: unknown = docs.length === 1 ? docs[0] : docs;
-    for (const e of how.edits) tree = editTree(tree, e as [number[], string, unknown, string]);
+    // Cloned: fast-check hands out the same constant objects, and one edited into another would make a cycle JSON cannot write.
+    for (const e of how.edits) tree = editTree(tree, structuredClone(e) as [number[], string, unknown, string]);
     const written = json ? JSON.stringify(tree) : Array.isArray(tree) && docs.length > 1 ? tree.map((d) => stringifyYaml(d)).join("---\n") : stringifyYaml(tree);
     return fc.constant({ ...folder, [name]: written ?? "" });
   });

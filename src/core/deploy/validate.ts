@@ -98,12 +98,24 @@ function yamlDocuments(text: string, fail: (message: string) => void): unknown[]
       continue;
     }
     try {
-      values.push(doc.toJS({ maxAliasCount: 100 }));
+      const value: unknown = doc.toJS({ maxAliasCount: 100 });
+      // An anchor inside its own alias (`a: &x {b: *x}`) becomes a cycle, which no manifest is and no check can walk.
+      if (hasCycle(value)) fail("a YAML anchor contains an alias to itself");
+      else values.push(value);
     } catch (e) {
       fail(e instanceof RangeError ? "nested too deeply to read" : (e as Error).message.split("\n")[0]!);
     }
   }
   return values;
+}
+
+function hasCycle(value: unknown, open = new Set<object>()): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  if (open.has(value)) return true;
+  open.add(value);
+  const cyclic = Object.values(value).some((v) => hasCycle(v, open));
+  open.delete(value);
+  return cyclic;
 }
 
 function listFiles(dir: string, rel = ""): string[] {
