@@ -3,6 +3,7 @@
  * percentiles, queue and compute time, batch size, failures, GPU utilisation and memory. The datasource is a
  * variable, so the same JSON works in compose (provisioned datasource) and in a cluster's Grafana.
  */
+import { asList, asObject, text, type Loose } from "./loose.js";
 
 interface Panel {
   title: string;
@@ -122,4 +123,19 @@ export function tritonDashboard(title: string, uid: string): Record<string, unkn
 export function dashboardMetrics(): string[] {
   const names = PANELS.flatMap((p) => p.targets.flatMap((t) => t.expr.match(/nv_[a-z_]+/g) ?? []));
   return [...new Set(names)].sort();
+}
+
+/** A dashboard as Grafana needs it, for `deploy validate`: a title, unique panel ids, a query in every panel. */
+export function checkDashboard(d: Loose, add: (message: string) => void): void {
+  if (typeof d.title !== "string") add("dashboard has no title");
+  const ids = new Set<unknown>();
+  asList(d.panels).forEach((item, i) => {
+    const p = asObject(item);
+    if (ids.has(p?.id)) add(`panel ${i} repeats id ${text(p?.id)}`);
+    ids.add(p?.id);
+    const title = typeof p?.title === "string" ? p.title : String(i);
+    const targets = asList(p?.targets);
+    if (targets.length === 0) add(`panel "${title}" has no queries`);
+    else targets.forEach((t, j) => typeof asObject(t)?.expr !== "string" && add(`panel "${title}" query ${j} has no expr`));
+  });
 }
