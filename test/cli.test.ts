@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { fixture, runCli, tempDir } from "./helpers.js";
@@ -119,9 +120,12 @@ test("demo reports a bundle that fails its accuracy gate, serves the next best, 
   assert.match(r.stderr, /int8 failed the accuracy gate \(not written\)/);
 });
 
-test("demo refuses bad batch sizes and durations", () => {
+test("demo refuses bad batch sizes, durations and templates, writing nothing", () => {
   assertUserError(runCli(["demo", "-b", "0"]), 2, /-b 0 is not a list of batch sizes/);
   assertUserError(runCli(["demo", "--perf-seconds", "0"]), 2, /--perf-seconds 0 is not valid/);
+  const dir = path.join(os.tmpdir(), `trtx-demo-nosuch-${process.pid}`);
+  assertUserError(runCli(["demo", "--template", "nosuch", "--dir", dir]), 2, /unknown template 'nosuch' — built-in templates: bert-tiny, mlp/);
+  assert.equal(fs.existsSync(dir), false, "nothing written for an unknown template");
 });
 
 test("--verbose logs the resolved options to stderr and leaves stdout to the result", () => {

@@ -18,6 +18,7 @@ import type { Provider } from "../ep/providers.js";
 import { exportNetwork } from "../export/network.js";
 import { describeModelFile } from "../onnx/model-file.js";
 import type { ValueDesc } from "../onnx/model-info.js";
+import { loadTemplate } from "../network/templates.js";
 import { runPerf } from "../perf/perf.js";
 import type { PerfPoint } from "../perf/types.js";
 import { buildFeeds } from "../run/feeds.js";
@@ -73,6 +74,8 @@ export interface DemoSummary {
 
 export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   const started = performance.now();
+  // An unknown template is refused before anything is written, the folder included.
+  loadTemplate(o.template);
   fs.mkdirSync(o.dir, { recursive: true });
   o.onStep?.("export");
   const t0 = performance.now();
