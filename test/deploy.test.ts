@@ -173,7 +173,6 @@ test("bundles built on different GPUs need --gpu-product", (t) => {
       maxBatchSize: 0,
       gpuIndices: [],
       needsGpu: true,
-      cpuOnly: false,
       warmups: [],
       bytes: 0,
       provenance: { schema: "trtx.model-provenance/1" as const, bundle: "x", provider: "cuda" as const, precision: { fp16: true, int8: false, ioFp16: false, blockOps: [] }, builtOn: { platform: "linux x64", cpu: { model: "c", isa: [] }, gpu: { name, computeCapability: "9.0" } } },
@@ -343,7 +342,7 @@ test("repository sources, quantities and the start-up budget", () => {
   assert.equal(memoryBytes("32Gi"), 32 * 2 ** 30);
   assert.equal(memoryBytes("512M"), 512e6);
   assert.equal(memoryBytes("1.5Ki"), 1536);
-  const model = { name: "m", platform: "onnxruntime_onnx", maxBatchSize: 8, gpuIndices: [], needsGpu: true, cpuOnly: false, bytes: 250e6, warmups: [{ name: "p0", batchSize: 1 }, { name: "p1", batchSize: 8 }] };
+  const model = { name: "m", platform: "onnxruntime_onnx", maxBatchSize: 8, gpuIndices: [], needsGpu: true, bytes: 250e6, warmups: ["p0", "p1"] };
   const fp16 = startupBudget({ bytes: 500e6, sha256: "", models: [{ ...model, tensorrt: { precision: "FP16" } }] }, true);
   // Download 500 MB at 50 MB/s; two engines of a 250 MB model: 2 × (180 + 3 × 60).
   assert.deepEqual(fp16.parts.map((p) => p.seconds), [10, 720]);

@@ -29,11 +29,9 @@ export interface ModelFacts {
   gpuIndices: number[];
   /** Instance groups of kind KIND_GPU, or a TensorRT accelerator or plan: it cannot run without a GPU. */
   needsGpu: boolean;
-  /** Only KIND_CPU instance groups: it never touches a GPU. */
-  cpuOnly: boolean;
   tensorrt?: TensorRtFacts;
-  /** model_warmup entries: each runs before READY; with TensorRT each distinct profile builds an engine. */
-  warmups: { name: string; batchSize: number }[];
+  /** The names of its model_warmup entries: each runs before READY; with TensorRT each builds an engine. */
+  warmups: string[];
   /** Bytes of the files of the highest version. */
   bytes: number;
   provenance?: ModelProvenance;
@@ -65,12 +63,13 @@ export class RepositoryInvalidError extends CheckFailedError {
 export function readRepositoryFacts(repository: string): RepositoryFacts {
   const validation = validateRepository(repository);
   if (validation.some((m) => m.findings.length > 0)) throw new RepositoryInvalidError(repository, validation);
-  const models = validation.map((m) => modelFacts(path.join(repository, m.name), m.name));
-  const { bytes, sha256 } = hashTree(repository);
+  // One pass over the files: the hash names the repository, and the sizes give each model's weight.
+  const { bytes, sha256, sizes } = hashTree(repository);
+  const models = validation.map((m) => modelFacts(path.join(repository, m.name), m.name, sizes));
   return { models, bytes, sha256 };
 }
 
-function modelFacts(modelDir: string, name: string): ModelFacts {
+function modelFacts(modelDir: string, name: string, sizes: ReadonlyMap<string, number>): ModelFacts {
   const read = readConfig(modelDir);
   // validateRepository has just parsed it; a config that changed since is the user's race to lose, loudly.
   if ("finding" in read) throw new CheckFailedError(`${name}: ${read.finding.message}`);
@@ -81,8 +80,9 @@ function modelFacts(modelDir: string, name: string): ModelFacts {
   const gpuIndices = [...new Set(groups.flatMap((g) => ((g.gpus as number[] | undefined) ?? []).map(Number)))].sort((a, b) => a - b);
   const tensorrt = tensorRtFacts(config);
   const isPlan = platform === "tensorrt_plan" || platform === "tensorrt";
-  const warmups = ((config.model_warmup as ConfigObject[] | undefined) ?? []).map((w) => ({ name: String(w.name ?? ""), batchSize: Number(w.batch_size ?? 0) }));
+  const warmups = ((config.model_warmup as ConfigObject[] | undefined) ?? []).map((w) => String(w.name ?? ""));
   const latest = versionsOf(modelDir).at(-1);
+  const latestPrefix = `${name}/${latest}/`;
   const provenance = readProvenance(modelDir);
   return {
     name,
@@ -90,10 +90,9 @@ function modelFacts(modelDir: string, name: string): ModelFacts {
     maxBatchSize: Number(config.max_batch_size ?? 0),
     gpuIndices,
     needsGpu: kinds.includes("KIND_GPU") || tensorrt !== undefined || isPlan,
-    cpuOnly: kinds.length > 0 && kinds.every((k) => k === "KIND_CPU"),
     ...(tensorrt !== undefined ? { tensorrt } : {}),
     warmups,
-    bytes: latest === undefined ? 0 : hashTree(path.join(modelDir, String(latest))).bytes,
+    bytes: latest === undefined ? 0 : [...sizes].reduce((n, [file, size]) => (file.startsWith(latestPrefix) ? n + size : n), 0),
     ...(provenance !== undefined ? { provenance } : {}),
   };
 }
@@ -111,9 +110,10 @@ function tensorRtFacts(config: ConfigObject): TensorRtFacts | undefined {
   };
 }
 
-/** Size and SHA-256 of a folder's files, in path order; hidden entries (trtx's temporaries among them) are skipped. */
-function hashTree(root: string): { bytes: number; sha256: string } {
+/** Size and SHA-256 of a folder's files, in path order, and each file's size by relative path; hidden entries (trtx's temporaries among them) are skipped. */
+function hashTree(root: string): { bytes: number; sha256: string; sizes: Map<string, number> } {
   const hash = createHash("sha256");
+  const sizes = new Map<string, number>();
   let bytes = 0;
   const walk = (dir: string, rel: string) => {
     const entries = fs.readdirSync(dir, { withFileTypes: true }).filter((e) => !e.name.startsWith(".")).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -125,10 +125,11 @@ function hashTree(root: string): { bytes: number; sha256: string } {
       else if (stat.isFile()) {
         hash.update(`${relative}\0${stat.size}\0`);
         hashFileInto(hash, full);
+        sizes.set(relative, stat.size);
         bytes += stat.size;
       }
     }
   };
   walk(root, "");
-  return { bytes, sha256: hash.digest("hex") };
+  return { bytes, sha256: hash.digest("hex"), sizes };
 }

@@ -69,7 +69,7 @@ function modelStartup(m: ModelFacts): StartupBudget["parts"][number] | undefined
   if (n === 0) return undefined;
   if (m.tensorrt !== undefined) {
     const perEngine = (ENGINE_BUILD_BASE_S + ENGINE_BUILD_PER_100MB_S * Math.ceil(m.bytes / 100e6)) * (m.tensorrt.precision === "INT8" ? INT8_FACTOR : 1);
-    return { model: m.name, seconds: Math.ceil(n * perEngine), why: `${n} TensorRT engine build(s) at ${m.tensorrt.precision} during warm-up (${m.warmups.map((w) => w.name).join(", ")})` };
+    return { model: m.name, seconds: Math.ceil(n * perEngine), why: `${n} TensorRT engine build(s) at ${m.tensorrt.precision} during warm-up (${m.warmups.join(", ")})` };
   }
   return { model: m.name, seconds: n * CUDA_WARMUP_S, why: `${n} warm-up run(s)` };
 }
