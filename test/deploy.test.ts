@@ -230,6 +230,13 @@ test("bad flags: one line naming the problem and the fix, exit 2, nothing writte
     assert.match(r.stderr, pattern, args.join(" "));
     assert.equal(fs.existsSync(path.join(dir, "out")), false);
   }
+  // The output folder may not replace, or sit inside, the repository it deploys.
+  for (const out of ["model_repository", "model_repository/deploy", "."]) {
+    const r = runCli(["deploy", "k8s", "-o", out, "--force"], {}, dir);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /overlaps the model repository \.\/model_repository — write the deployment beside the repository/);
+  }
+  assert.deepEqual(fs.readdirSync(path.join(dir, "model_repository")).sort(), ["mlp", "pair"]);
   const gpus = runCli(["deploy", "compose", "--gpus", "two"], {}, dir);
   assert.equal(gpus.code, 2);
   assert.match(gpus.stderr, /--gpus two is not valid — use a number of GPUs \(0 for none\) or all/);

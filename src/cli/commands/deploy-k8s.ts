@@ -1,6 +1,6 @@
 /** `trtx deploy k8s`: Kubernetes manifests that serve a repository with Triton, validated before they are written. */
 import { Command, Option } from "commander";
-import { K8S_DEFAULTS, planK8s, type K8sOptions } from "../../core/deploy/k8s.js";
+import { autoscaler, K8S_DEFAULTS, planK8s, type K8sOptions } from "../../core/deploy/k8s.js";
 import { MODEL_CONTROL_MODES, parseLabels, parseRepoSource } from "../../core/deploy/options.js";
 import { writeDeployFolder } from "../../core/deploy/write.js";
 import { UsageError } from "../../core/errors.js";
@@ -76,13 +76,13 @@ export function deployK8sCommand(): Command {
       const options: K8sOptions = {
         ...settings,
         repoSource: parseRepoSource(repoSource),
-        ...(hpa ? { hpa: { min: min ?? Math.min(settings.replicas, max ?? settings.replicas), max: max ?? Math.max(10, min ?? 1), queueTargetMs: queueTarget ?? 10 } } : {}),
+        ...(hpa ? { hpa: autoscaler(settings.replicas, { min, max, queueTargetMs: queueTarget }) } : {}),
         monitorLabels: parseLabels(monitorLabel ?? [], "--monitor-label"),
         repository: repo,
       };
       const facts = repositoryFactsOrFindings(repo, ui, "trtx.deploy-k8s/1");
       const plan = planK8s(facts, options);
-      if (!dryRun) writeDeployFolder(out, plan.files, { force: Boolean(force) });
+      if (!dryRun) writeDeployFolder(out, plan.files, { force: Boolean(force), repository: repo });
       if (ui.json) {
         return ui.printJson({
           schema: "trtx.deploy-k8s/1",

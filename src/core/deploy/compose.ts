@@ -5,7 +5,7 @@
 import path from "node:path";
 import { UsageError } from "../errors.js";
 import { tritonDashboard } from "./dashboard.js";
-import { checkCount, checkDeploymentName, checkImage, checkMemory, type ModelControlMode } from "./options.js";
+import { checkCount, checkDeploymentName, checkImage, checkMemory, DEFAULT_TRITON_IMAGE, type ModelControlMode } from "./options.js";
 import type { RepositoryFacts } from "./repo-facts.js";
 import { checkGpuRequest, engineCachePaths, MODEL_REPOSITORY_PATH, PORTS, startupBudget, tritonCommand, repositoryWarnings, type StartupBudget } from "./serving.js";
 import { yamlFile, type DeployFile } from "./yaml-file.js";
@@ -25,6 +25,15 @@ export interface ComposeOptions {
   outDir: string;
   startupSeconds?: number;
 }
+
+/** The settings `trtx deploy compose` uses when no flag says otherwise. */
+export const COMPOSE_DEFAULTS = {
+  name: "trtx",
+  image: DEFAULT_TRITON_IMAGE,
+  gpus: 1,
+  shmSize: "1Gi",
+  modelControlMode: "none",
+} as const satisfies Partial<ComposeOptions>;
 
 export interface ComposePlan {
   files: DeployFile[];

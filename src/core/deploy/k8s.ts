@@ -67,6 +67,15 @@ export const K8S_DEFAULTS = {
   monitorLabels: {},
 } as const satisfies Partial<K8sOptions>;
 
+/** The autoscaler where flags leave parts out: from the replica count (or --max) up to 10 pods (or --min), at 10 ms. */
+export function autoscaler(replicas: number, given: { min?: number; max?: number; queueTargetMs?: number }): NonNullable<K8sOptions["hpa"]> {
+  return {
+    min: given.min ?? Math.min(replicas, given.max ?? replicas),
+    max: given.max ?? Math.max(10, given.min ?? 1),
+    queueTargetMs: given.queueTargetMs ?? 10,
+  };
+}
+
 export interface DeployPlan {
   files: DeployFile[];
   objects: { file: string; kind: string; name: string }[];

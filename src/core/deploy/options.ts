@@ -32,8 +32,11 @@ export function checkDeploymentName(name: string): void {
   }
 }
 
+/** Namespaces are RFC 1123 labels: unlike object names here, they may start with a digit. */
+const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
 export function checkNamespace(namespace: string): void {
-  if (!DNS_LABEL.test(namespace.replace(/^\d/, "a")) || namespace.length > 63) {
+  if (!RFC1123_LABEL.test(namespace) || namespace.length > 63) {
     throw new UsageError(`--namespace '${namespace}' is not a valid namespace`, { hint: "use lowercase letters, digits and '-', at most 63 characters" });
   }
 }

@@ -41,15 +41,30 @@ const KIND = /^[A-Z][A-Za-z0-9]*$/;
 
 export function validateDeployFolder(dir: string): DeployValidation {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new FileError(`${dir} is not a folder`, { hint: "pass the folder trtx deploy wrote, e.g. trtx deploy validate deploy/" });
-  const files = listFiles(dir);
+  let files: string[];
+  try {
+    files = listFiles(dir);
+  } catch (e) {
+    throw new FileError(`cannot list ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { hint: "check the folder's permissions" });
+  }
   const result: DeployValidation = { dir, files, objects: [], unchecked: [], findings: [] };
   const objects: { file: string; object: K8sObject }[] = [];
   if (files.length === 0) throw new FileError(`${dir} is empty`, { hint: "write it first with trtx deploy k8s or trtx deploy compose" });
   for (const file of files) {
     const full = path.join(dir, file);
     const add = (rule: string, message: string) => result.findings.push({ file, rule, message });
+    const read = (): string | undefined => {
+      try {
+        return fs.readFileSync(full, "utf8");
+      } catch (e) {
+        add("read", `cannot read it: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        return undefined;
+      }
+    };
     if (/\.ya?ml$/.test(file)) {
-      const parsed = yamlDocuments(fs.readFileSync(full, "utf8"), (m) => add("yaml-parse", m));
+      const content = read();
+      if (content === undefined) continue;
+      const parsed = yamlDocuments(content, (m) => add("yaml-parse", m));
       for (const value of parsed) {
         if (value === null || value === undefined) continue;
         const kind = classify(file, value);
@@ -64,9 +79,11 @@ export function validateDeployFolder(dir: string): DeployValidation {
         else result.unchecked.push(file);
       }
     } else if (file.endsWith(".json")) {
+      const content = read();
+      if (content === undefined) continue;
       let value: unknown;
       try {
-        value = JSON.parse(fs.readFileSync(full, "utf8"));
+        value = JSON.parse(content);
       } catch (e) {
         add("json-parse", (e as Error).message);
         continue;

@@ -8,9 +8,8 @@ import path from "node:path";
 import type { AccuracyReport } from "../build/accuracy.js";
 import { buildBundle } from "../build/bundle.js";
 import { resolveBuildRequest } from "../build/request.js";
-import { planCompose } from "../deploy/compose.js";
+import { COMPOSE_DEFAULTS, planCompose } from "../deploy/compose.js";
 import { K8S_DEFAULTS, planK8s } from "../deploy/k8s.js";
-import { DEFAULT_TRITON_IMAGE } from "../deploy/options.js";
 import { readRepositoryFacts } from "../deploy/repo-facts.js";
 import { validateDeployFolder } from "../deploy/validate.js";
 import { writeDeployFolder } from "../deploy/write.js";
@@ -194,8 +193,8 @@ function writeDeployments(repository: string, dir: string, template: string): No
     name,
     repository,
   });
-  writeDeployFolder(k8s, k8sPlan.files, { force: true });
-  writeDeployFolder(compose, planCompose(facts, { name, image: DEFAULT_TRITON_IMAGE, gpus: 1, shmSize: "1Gi", modelControlMode: "none", repository, outDir: compose }).files, { force: true });
+  writeDeployFolder(k8s, k8sPlan.files, { force: true, repository });
+  writeDeployFolder(compose, planCompose(facts, { ...COMPOSE_DEFAULTS, name, repository, outDir: compose }).files, { force: true, repository });
   const checks = [validateDeployFolder(k8s), validateDeployFolder(compose)];
   return { k8s, compose, objects: checks[0]!.objects.length, findings: checks.reduce((n, c) => n + c.findings.length, 0) };
 }
