@@ -4,6 +4,7 @@ import path from "node:path";
 import { UsageError } from "../../core/errors.js";
 import { parseProviderOptions, type ProviderOptions } from "../../core/ep/provider-options.js";
 import { attemptLists, parseEp, type EpChoice } from "../../core/ep/providers.js";
+import { collect } from "./numbers.js";
 
 /** --ep; with no default (undefined) the command decides what an absent flag means. */
 export function epOption(defaultValue: EpChoice | undefined = "auto"): Option {
@@ -18,7 +19,7 @@ export interface ProviderOptionFlags {
 
 /** --ep-option: a provider option, which goes through trtx's bridge to ORT's C API. */
 export function epOptionFlag(): Option {
-  return new Option("--ep-option <key=value>", "a CUDA or TensorRT provider option, e.g. prefer_nhwc=1, trt_fp16_enable=1 (repeatable)").argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
+  return new Option("--ep-option <key=value>", "a CUDA or TensorRT provider option, e.g. prefer_nhwc=1, trt_fp16_enable=1 (repeatable)").argParser(collect);
 }
 
 /** --trt-cache: TensorRT's engine and timing caches in one folder (provider options, so also through the bridge). */

@@ -103,10 +103,11 @@ export async function runPerf(r: PerfRequest): Promise<PerfOutcome> {
   const info = describeModelFile(source.onnx);
   const batches = batchSizes(r, info);
   if (r.loadEngine !== undefined) checkProfiles(r.loadEngine, batches);
+  const useBridge = r.providerOptions !== undefined || r.deviceIo === true;
+  // Refused before the model is hashed: that reads every byte of the weights.
+  if (useBridge && r.profileRuns !== undefined) throw new UsageError("--profile runs on onnxruntime-node's own sessions, not with --ep-option or --no-data-transfers", { hint: "profile in a separate run" });
   const modelSha256 = hashModel(source.onnx, info);
   const floor = await bindingFloorUs();
-  const useBridge = r.providerOptions !== undefined || r.deviceIo === true;
-  if (useBridge && r.profileRuns !== undefined) throw new UsageError("--profile runs on onnxruntime-node's own sessions, not with --ep-option or --no-data-transfers", { hint: "profile in a separate run" });
   // The bridge calls ORT through raw function pointers: prove it on a tiny model before trusting it with a measurement.
   const selfTest = useBridge ? await (await import("../ep/ort-c/selftest.js")).bridgeSelfTest() : undefined;
   const bridgeData = useBridge ? { providerOptions: r.providerOptions ?? {}, deviceIo: r.deviceIo === true } : undefined;

@@ -38,8 +38,13 @@ async function stockRunner(): Promise<Runner> {
   const ort = await loadOrt();
   const options = data.intraOpThreads === undefined ? {} : { intraOpNumThreads: data.intraOpThreads, interOpNumThreads: 1 };
   const { session, provider, attempts } = await createSession(data.model, { ep: data.ep, ...(data.deviceId === undefined ? {} : { deviceId: data.deviceId }), options });
-  const feeds = Object.fromEntries(data.feeds.map(([name, t]) => [name, toOrtTensor(ort, t)]));
-  return { provider, attempts, run: () => session.run(feeds), release: () => session.release() };
+  try {
+    const feeds = Object.fromEntries(data.feeds.map(([name, t]) => [name, toOrtTensor(ort, t)]));
+    return { provider, attempts, run: () => session.run(feeds), release: () => session.release() };
+  } catch (e) {
+    await session.release();
+    throw e;
+  }
 }
 
 /** The bridge's calls are synchronous: the loop below still yields nothing it needs (stop is a shared flag). */
@@ -59,7 +64,14 @@ async function bridgeRunner(bridge: NonNullable<PerfWorkerData["bridge"]>): Prom
     throw new UsageError("--no-data-transfers keeps inputs and outputs in GPU memory, but the session runs on the CPU", { hint: "use --ep cuda (or tensorrt), or drop --no-data-transfers" });
   }
   const { DeviceBinding } = await import("../ep/ort-c/device-io.js");
-  const binding = DeviceBinding.create(session, feeds, data.deviceId ?? 0);
+  let binding: ReturnType<typeof DeviceBinding.create>;
+  try {
+    binding = DeviceBinding.create(session, feeds, data.deviceId ?? 0);
+  } catch (e) {
+    // No libcudart, or no GPU memory: the session (and what it holds on the GPU) goes too.
+    session.release();
+    throw e;
+  }
   return {
     provider,
     attempts,

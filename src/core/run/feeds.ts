@@ -26,6 +26,11 @@ export interface FeedRequest {
 
 const FEEDABLE = new Set<string>([...NUMERIC_DTYPES, "string"]);
 
+/** Refuses an input whose element type onnxruntime-node has no typed array for (bfloat16, float8, ...). */
+export function assertFeedable(desc: ValueDesc): void {
+  if (!FEEDABLE.has(desc.dtype)) throw new UsageError(`input ${desc.name} is ${desc.dtype}, which onnxruntime-node cannot feed`, { hint: "add a Cast at the graph's boundary (export --onnx) or use another runtime" });
+}
+
 export function buildFeeds(inputs: readonly ValueDesc[], req: FeedRequest): Map<string, HostTensor> {
   const names = inputs.map((i) => i.name);
   for (const [flag, given] of [["--input", req.files], ["--shapes", req.shapes], ["input", req.tensors]] as const) {
@@ -39,7 +44,7 @@ export function buildFeeds(inputs: readonly ValueDesc[], req: FeedRequest): Map<
   const symbols = new Map<string, { value: number; from: string }>();
   for (const desc of inputs) {
     if (desc.kind !== "tensor") throw new UsageError(`input ${desc.name} is a ${desc.kind}; trtx run feeds tensors only`);
-    if (!FEEDABLE.has(desc.dtype)) throw new UsageError(`input ${desc.name} is ${desc.dtype}, which onnxruntime-node cannot feed`, { hint: "add a Cast at the graph's boundary (export --onnx) or use another runtime" });
+    assertFeedable(desc);
     const dtype = desc.dtype as TensorDtype;
     const file = req.files?.get(desc.name);
     let tensor = req.tensors?.get(desc.name);

@@ -6,9 +6,10 @@
 import fs from "node:fs";
 import { DataFormatError, FileError, UsageError } from "../errors.js";
 import { formatShape, type ValueDesc } from "../onnx/model-info.js";
-import { allocate, bytesPerElement, elementCount, fromBytes, NUMERIC_DTYPES, type HostTensor, type TensorDtype } from "../tensor/host-tensor.js";
+import { allocate, bytesPerElement, elementCount, fromBytes, type HostTensor, type TensorDtype } from "../tensor/host-tensor.js";
 import { readPerfAnalyzerJson, readPolygraphyJson, type PerfAnalyzerInput } from "../tensor/json-inputs.js";
 import { toFloat16Bits } from "../tensor/float16.js";
+import { assertFeedable } from "./feeds.js";
 
 export function loadJsonInputs(file: string, inputs: readonly ValueDesc[], shapes: Map<string, number[]> | undefined): Map<string, HostTensor> {
   let text: string;
@@ -31,9 +32,7 @@ export function loadJsonInputs(file: string, inputs: readonly ValueDesc[], shape
 function toTensor(file: string, desc: ValueDesc, input: PerfAnalyzerInput, override: number[] | undefined): HostTensor {
   // The refusal buildFeeds gives, before allocate() meets a type it has no array for (bfloat16, float8...: a TypeError;
   // found by fuzzing).
-  if (!(NUMERIC_DTYPES as string[]).includes(desc.dtype) && desc.dtype !== "string") {
-    throw new UsageError(`input ${desc.name} is ${desc.dtype}, which onnxruntime-node cannot feed`, { hint: "add a Cast at the graph's boundary (export --onnx) or use another runtime" });
-  }
+  assertFeedable(desc);
   const dtype = desc.dtype as TensorDtype;
   const dims = input.shape ?? override ?? desc.shape?.map((d) => (typeof d === "number" ? d : NaN));
   if (!dims || dims.some((d) => !Number.isInteger(d))) {

@@ -1,22 +1,21 @@
 /**
- * The two CUDA runtime calls device-resident I/O needs (copy to and from GPU memory), from the libcudart the CUDA
+ * The CUDA runtime call device-resident I/O needs (the copy of inputs to GPU memory), from the libcudart the CUDA
  * provider itself runs on. ORT's C API allocates device tensors but has no copy of its own that works with a
  * classically appended CUDA provider.
  */
 import { TrtxError } from "../../errors.js";
+import { firstLine } from "../session.js";
 import type { OrtBridge, OrtHandle } from "./library.js";
 
 type NativeFunction = (...args: unknown[]) => unknown;
 
 /** cudaMemcpyKind */
 const HOST_TO_DEVICE = 1;
-const DEVICE_TO_HOST = 2;
 /** CUDA 13 is what the CUDA provider here was built for; older runtimes follow for other installs. */
 const LIBRARIES = ["libcudart.so.13", "libcudart.so.12", "libcudart.so"];
 
 export interface CudaRuntime {
   toDevice(device: OrtHandle, host: ArrayBufferView): void;
-  toHost(host: ArrayBufferView, device: OrtHandle): void;
 }
 
 let runtime: CudaRuntime | undefined;
@@ -35,11 +34,10 @@ export function cudaRuntime(bridge: OrtBridge): CudaRuntime {
       const bytes = (v: ArrayBufferView) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
       runtime = {
         toDevice: (device, host) => check(memcpy(device, bytes(host), host.byteLength, HOST_TO_DEVICE), "host → device"),
-        toHost: (host, device) => check(memcpy(bytes(host), device, host.byteLength, DEVICE_TO_HOST), "device → host"),
       };
       return runtime;
     } catch (e) {
-      errors.push(`${name}: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
+      errors.push(`${name}: ${firstLine(e)}`);
     }
   }
   throw new TrtxError(`device-resident I/O needs the CUDA runtime library, which did not load (${errors.join("; ")})`, { hint: "add CUDA's lib64 folder to LD_LIBRARY_PATH, or drop --no-data-transfers" });

@@ -8,7 +8,7 @@ import { bytesPerElement, elementCount, type HostTensor } from "../../tensor/hos
 import { OrtAllocatorType, OrtMemType } from "./api-table.js";
 import { cudaRuntime } from "./cudart.js";
 import type { OrtHandle } from "./library.js";
-import { copyOut, ELEMENT_TYPES, type BridgeSession } from "./session.js";
+import { ELEMENT_TYPES, type BridgeSession } from "./session.js";
 
 export class DeviceBinding {
   private released = false;
@@ -70,24 +70,6 @@ export class DeviceBinding {
     const { bridge } = this.session;
     bridge.call("RunWithBinding", this.session.sessionHandle, null, this.binding);
     bridge.call("SynchronizeBoundOutputs", this.binding);
-  }
-
-  /** The last run's outputs copied to the host, to check them; not part of a timed run. */
-  outputs(): Map<string, HostTensor> {
-    const { bridge } = this.session;
-    const cuda = cudaRuntime(bridge);
-    const array: (OrtHandle | null)[] = [null];
-    const count: number[] = [0];
-    bridge.call("GetBoundOutputValues", this.binding, bridge.allocator(), array, count);
-    const n = Number(count[0]);
-    if (n === 0 || array[0] === null) return new Map();
-    const values = bridge.koffi.decode(array[0], "void*", n) as OrtHandle[];
-    try {
-      return new Map(this.session.outputNames.map((name, i) => [name, copyOut(bridge, name, values[i] ?? null, (source, target) => cuda.toHost(target, source))]));
-    } finally {
-      for (const v of values) if (v) bridge.fn.ReleaseValue(v);
-      bridge.fn.AllocatorFree(bridge.allocator(), array[0]);
-    }
   }
 
   release(): void {

@@ -70,6 +70,9 @@ const OPTIMIZATION_LEVELS: Record<BridgeOptimizationLevel, number> = {
 
 export class BridgeSession {
   private handle: OrtHandle | null;
+  /** Fixed for the session's life: computed once, not on every run of a timed loop. */
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
 
   private constructor(
     readonly bridge: OrtBridge,
@@ -78,14 +81,8 @@ export class BridgeSession {
     readonly outputs: readonly BridgeValueInfo[],
   ) {
     this.handle = handle;
-  }
-
-  get inputNames(): string[] {
-    return this.inputs.map((i) => i.name);
-  }
-
-  get outputNames(): string[] {
-    return this.outputs.map((o) => o.name);
+    this.inputNames = inputs.map((i) => i.name);
+    this.outputNames = outputs.map((o) => o.name);
   }
 
   /** The OrtSession* (for IoBinding and other C-API calls the class does not wrap); throws once released. */
@@ -236,11 +233,8 @@ function tensorOverHostData(bridge: OrtBridge, name: string, t: HostTensor): Ort
   return out[0]!;
 }
 
-/**
- * Copies an output OrtValue into a new host tensor (ORT's buffer goes with the value). `copy` moves the bytes:
- * a plain memcpy for host memory, cudaMemcpy for a value that lives on the GPU (device-io.ts).
- */
-export function copyOut(bridge: OrtBridge, name: string, value: OrtHandle | null, copy: (source: OrtHandle, target: ArrayBufferView) => void = bridge.copyFromNative): HostTensor {
+/** Copies an output OrtValue into a new host tensor (ORT's buffer goes with the value). */
+function copyOut(bridge: OrtBridge, name: string, value: OrtHandle | null): HostTensor {
   if (!value) throw new TrtxError(`onnxruntime returned no value for output ${name}`);
   const onnxType: number[] = [0];
   bridge.call("GetValueType", value, onnxType);
@@ -263,7 +257,7 @@ export function copyOut(bridge: OrtBridge, name: string, value: OrtHandle | null
   if (data.byteLength > 0) {
     const ptr: (OrtHandle | null)[] = [null];
     bridge.call("GetTensorMutableData", value, ptr);
-    copy(ptr[0]!, data);
+    bridge.copyFromNative(ptr[0]!, data);
   }
   return { dtype, dims, data };
 }
