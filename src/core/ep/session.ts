@@ -35,31 +35,53 @@ export interface SessionRequest {
 /** Creates a session from a model path (preferred: external data resolves against its folder) or bytes. */
 export async function createSession(model: string | Uint8Array, request: SessionRequest): Promise<SessionResult> {
   const ort = await loadOrt(request.logLevel);
+  const { value: session, provider, attempts } = await walkProviderChain(
+    request.ep,
+    async (list) => {
+      const executionProviders = list.map((name) => (name === "cpu" ? { name } : { name, deviceId: request.deviceId ?? 0 })) as InferenceSession.ExecutionProviderConfig[];
+      const options = { ...request.options, executionProviders };
+      return typeof model === "string" ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
+    },
+    (provider, e) => {
+      const diagnosis = diagnoseProvider(provider);
+      return { reason: describeDiagnosis(provider, diagnosis) ?? firstLine(e), hint: hintFor(provider, diagnosis) };
+    },
+    // Skip ORT's attempt when the provider library is plainly absent: it would fail the same way, slower.
+    { skipMissingLibraries: true },
+  );
+  return { session, provider, attempts };
+}
+
+/**
+ * The chain every session kind walks (stock onnxruntime-node and the C-API bridge): each attempt list in turn,
+ * the first `create` that succeeds wins, a failed GPU provider is recorded with `failure`'s reason and hint, and a
+ * CPU failure is final. When nothing loads, the last attempt's reason is the error.
+ */
+export async function walkProviderChain<T>(
+  ep: EpChoice,
+  create: (list: Provider[]) => Promise<T>,
+  failure: (provider: Exclude<Provider, "cpu">, e: unknown) => { reason: string; hint: string | undefined },
+  options: { skipMissingLibraries: boolean },
+): Promise<{ value: T; provider: Provider; attempts: ProviderAttempt[] }> {
   const attempts: ProviderAttempt[] = [];
-  for (const list of attemptLists(request.ep)) {
+  for (const list of attemptLists(ep)) {
     const provider = list[0]!;
     const start = performance.now();
-    if (provider !== "cpu") {
-      // Skip ORT's attempt when the provider library is plainly absent: it would fail the same way, slower.
+    if (provider !== "cpu" && options.skipMissingLibraries) {
       const diagnosis = diagnoseProvider(provider);
       if (diagnosis.missingFile) {
         attempts.push(failedAttempt(provider, describeDiagnosis(provider, diagnosis)!, hintFor(provider, diagnosis), start));
         continue;
       }
     }
-    const executionProviders = list.map((name) =>
-      name === "cpu" ? { name } : { name, deviceId: request.deviceId ?? 0 },
-    ) as InferenceSession.ExecutionProviderConfig[];
     try {
-      const options = { ...request.options, executionProviders };
-      const session = typeof model === "string" ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
+      const value = await create(list);
       attempts.push({ provider, ok: true, ms: performance.now() - start });
-      return { session, provider, attempts };
+      return { value, provider, attempts };
     } catch (e) {
-      const message = firstLine(e);
-      if (provider === "cpu") throw new TrtxError(`onnxruntime could not create a session: ${message}`, { cause: e });
-      const diagnosis = diagnoseProvider(provider);
-      attempts.push(failedAttempt(provider, describeDiagnosis(provider, diagnosis) ?? message, hintFor(provider, diagnosis), start));
+      if (provider === "cpu") throw e instanceof TrtxError ? e : new TrtxError(`onnxruntime could not create a session: ${firstLine(e)}`, { cause: e });
+      const { reason, hint } = failure(provider, e);
+      attempts.push(failedAttempt(provider, reason, hint, start));
     }
   }
   const last = attempts.at(-1)!;
@@ -68,7 +90,7 @@ export async function createSession(model: string | Uint8Array, request: Session
   });
 }
 
-export function failedAttempt(provider: Provider, reason: string, hint: string | undefined, start: number): ProviderAttempt {
+function failedAttempt(provider: Provider, reason: string, hint: string | undefined, start: number): ProviderAttempt {
   return { provider, ok: false, reason, ...(hint ? { hint } : {}), ms: performance.now() - start };
 }
 

@@ -3,11 +3,11 @@
  * Unlike the stock path it always makes the real append call, so a provider that cannot load is reported with
  * ORT's own words (e.g. the dlopen error naming libnvinfer.so.10), with the library diagnosis as the hint.
  */
-import { ProviderUnavailableError, TrtxError } from "../../errors.js";
+import { ProviderUnavailableError } from "../../errors.js";
 import { describeDiagnosis, diagnoseProvider, hintFor } from "../diagnose.js";
 import type { ProviderOptions } from "../provider-options.js";
-import { attemptLists, type EpChoice, type Provider } from "../providers.js";
-import { failedAttempt, firstLine, type ProviderAttempt } from "../session.js";
+import type { EpChoice, Provider } from "../providers.js";
+import { firstLine, walkProviderChain, type ProviderAttempt } from "../session.js";
 import { appendProvider } from "./append-providers.js";
 import { BridgeSession } from "./session.js";
 
@@ -27,13 +27,12 @@ export interface BridgeSessionResult {
 }
 
 export async function createBridgeSession(model: string, r: BridgeSessionRequest): Promise<BridgeSessionResult> {
-  const attempts: ProviderAttempt[] = [];
-  for (const list of attemptLists(r.ep)) {
-    const provider = list[0]!;
-    const start = performance.now();
-    const effectiveOptions: BridgeSessionResult["effectiveOptions"] = {};
-    try {
-      const session = await BridgeSession.create(model, {
+  let effectiveOptions: BridgeSessionResult["effectiveOptions"] = {};
+  const { value: session, provider, attempts } = await walkProviderChain(
+    r.ep,
+    (list) => {
+      effectiveOptions = {};
+      return BridgeSession.create(model, {
         ...(r.intraOpThreads === undefined ? {} : { intraOpThreads: r.intraOpThreads, interOpThreads: 1 }),
         appendProviders: (options, bridge) => {
           for (const p of list) {
@@ -41,18 +40,15 @@ export async function createBridgeSession(model: string, r: BridgeSessionRequest
           }
         },
       });
-      attempts.push({ provider, ok: true, ms: performance.now() - start });
-      return { session, provider, attempts, effectiveOptions };
-    } catch (e) {
-      if (provider === "cpu") throw e instanceof TrtxError ? e : new TrtxError(`onnxruntime could not create a session: ${firstLine(e)}`, { cause: e });
-      const diagnosis = diagnoseProvider(provider);
-      attempts.push(failedAttempt(provider, firstLine(e), hintFor(provider, diagnosis) ?? describeDiagnosis(provider, diagnosis), start));
-    }
-  }
-  const last = attempts.at(-1)!;
-  throw new ProviderUnavailableError(`execution provider ${last.provider} is unavailable: ${last.reason}`, {
-    hint: last.hint ?? "run `trtx doctor` to see which providers work here, or use --ep auto",
-  });
+    },
+    // Always the real append call: ORT's own words are the reason, the library diagnosis the hint.
+    (p, e) => {
+      const diagnosis = diagnoseProvider(p);
+      return { reason: firstLine(e), hint: hintFor(p, diagnosis) ?? describeDiagnosis(p, diagnosis) };
+    },
+    { skipMissingLibraries: false },
+  );
+  return { session, provider, attempts, effectiveOptions };
 }
 
 /**
