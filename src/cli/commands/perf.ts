@@ -7,8 +7,7 @@ import { writeFileAtomic } from "../../core/fs/atomic.js";
 import { compareToBaseline, parseBaseline, parseRegression } from "../../core/perf/baseline.js";
 import type { InputData } from "../../core/perf/batch-feeds.js";
 import { runPerf } from "../../core/perf/perf.js";
-import { SWEEP_INSTANCES } from "../../core/perf/sweep.js";
-import { chooseAndWrite, renderSweep, sweepTarget } from "./perf-sweep.js";
+import { settleSweep, SWEEP_INSTANCES } from "../../core/perf/sweep.js";
 import { DEFAULT_STABILITY_PERCENT } from "../../core/perf/stability.js";
 import { DEFAULT_PERCENTILES, parsePercentiles } from "../../core/perf/stats.js";
 import { parseShapeSpecs } from "../../core/shapes/shape-spec.js";
@@ -16,6 +15,8 @@ import { epOption, epOptionFlag, providerOptionsFrom, trtCacheFlag, type Provide
 import { uiFor } from "../options/reporting.js";
 import { exportTimes, perfCsv, renderBaseline, renderPerfHeader, renderPerfTable } from "../render/perf-report.js";
 import { renderProfile } from "../render/perf-profile.js";
+import { renderSweep } from "../render/sweep.js";
+import { sweepTarget } from "./perf-sweep.js";
 
 /** Enough runs for stable per-op means once the first (allocation, kernel selection) is left out. */
 const PROFILE_RUNS = 20;
@@ -176,9 +177,9 @@ export function perfCommand(): Command {
       const comparison = baseline === undefined ? undefined : compareToBaseline(report, baseline, flags.maxRegression);
       if (flags.csv !== undefined) writeFileAtomic(flags.csv, Buffer.from(perfCsv(report)));
       if (flags.exportTimes !== undefined) writeFileAtomic(flags.exportTimes, Buffer.from(exportTimes(outcome.times)));
-      const swept = sweep === undefined ? undefined : chooseAndWrite(sweep.model, report, flags);
+      const swept = sweep === undefined ? undefined : settleSweep(sweep.model, report, flags);
 
-      if (ui.json) ui.printJson({ ...report, ...(comparison ? { baseline: { file: flags.baseline, ...comparison } } : {}), ...(swept ? { sweep: swept } : {}) });
+      if (ui.json) ui.printJson({ ...report, ...(comparison ? { baseline: { file: flags.baseline, ...comparison } } : {}), ...(swept ? { sweep: "error" in swept ? { error: { message: swept.error.message, ...(swept.error.hint ? { hint: swept.error.hint } : {}) } } : swept } : {}) });
       else {
         ui.print(renderPerfHeader(report));
         ui.print(renderPerfTable(report, ui.out));

@@ -72,8 +72,7 @@ export function pickBest(points: readonly PerfPoint[], latencyBudgetMs?: number)
  */
 export function applyChoice(config: ConfigObject, choice: SweepChoice, provider: Provider): ConfigObject {
   const next: ConfigObject = structuredClone(config);
-  const batched = Number(config.max_batch_size ?? 0) > 0;
-  if (batched) {
+  if (isBatched(config)) {
     next.max_batch_size = choice.batch;
     const dynamic = (next.dynamic_batching as ConfigObject | undefined) ?? {};
     next.dynamic_batching = { ...dynamic, preferred_batch_size: [choice.batch] };
@@ -92,4 +91,25 @@ export function writeConfig(configPath: string, config: ConfigObject): string {
   const text = renderModelConfig(config);
   writeFileAtomic(configPath, Buffer.from(text));
   return text;
+}
+
+/** A config with Triton batching on (max_batch_size > 0): its dims leave out the batch dim. */
+export function isBatched(config: ConfigObject): boolean {
+  return Number(config.max_batch_size ?? 0) > 0;
+}
+
+/** The sweep's outcome: the best point (written into config.pbtxt with `writeConfig`), or why there is none. */
+export type SweepOutcome = { choice: SweepChoice; written: boolean; configPath: string; config?: string } | { error: CheckFailedError };
+
+export function settleSweep(model: RepoModel, measured: { points: PerfPoint[]; provider: Provider }, o: { latencyBudgetMs?: number; writeConfig?: boolean }): SweepOutcome {
+  let choice: SweepChoice;
+  try {
+    choice = pickBest(measured.points, o.latencyBudgetMs);
+  } catch (e) {
+    if (e instanceof CheckFailedError) return { error: e };
+    throw e;
+  }
+  if (!o.writeConfig) return { choice, written: false, configPath: model.configPath };
+  const config = writeConfig(model.configPath, applyChoice(model.config, choice, measured.provider));
+  return { choice, written: true, configPath: model.configPath, config };
 }
