@@ -7,7 +7,8 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { FileError } from "../errors.js";
+import { FileError, TrtxError } from "../errors.js";
+import { writeFailure } from "../fs/atomic.js";
 import { ortPackageVersion, type OrtLogLevel } from "../ep/ort.js";
 import { createSession } from "../ep/session.js";
 
@@ -81,10 +82,11 @@ export async function buildBundle(req: BuildRequest, hooks: BuildHooks = {}): Pr
     const done = upToDate();
     if (done) return done;
     sweepStaleTemps(dest);
-    const tmp = trackTemp(fs.mkdtempSync(path.join(path.dirname(dest), `.${path.basename(dest)}.build-${process.pid}-`)));
-    // mkdtemp makes the folder private (0700); a bundle is shared like any build output.
-    fs.chmodSync(tmp, 0o755);
+    let tmp: string | undefined;
     try {
+      tmp = trackTemp(fs.mkdtempSync(path.join(path.dirname(dest), `.${path.basename(dest)}.build-${process.pid}-`)));
+      // mkdtemp makes the folder private (0700); a bundle is shared like any build output.
+      fs.chmodSync(tmp, 0o755);
       const result = await buildInto(tmp, dest, req, { info, profiles, calibration, inputsHash, sourceFiles }, hooks, step);
       if (result.accuracy.passed || req.keepFailed) {
         step("install");
@@ -94,10 +96,11 @@ export async function buildBundle(req: BuildRequest, hooks: BuildHooks = {}): Pr
       fs.rmSync(tmp, { recursive: true, force: true });
       return { upToDate: false, bundle: dest, manifest: result, written: false, sourceBytes: info.fileBytes };
     } catch (e) {
-      fs.rmSync(tmp, { recursive: true, force: true });
-      throw e;
+      if (tmp !== undefined) fs.rmSync(tmp, { recursive: true, force: true });
+      // A file-system call that failed (it has a syscall) is said in words; anything else is passed on as it is.
+      throw e instanceof TrtxError || (e as NodeJS.ErrnoException).syscall === undefined ? e : writeFailure(dest, e);
     } finally {
-      untrackTemp(tmp);
+      if (tmp !== undefined) untrackTemp(tmp);
     }
   } finally {
     lock.release();
@@ -306,9 +309,13 @@ function install(tmp: string, dest: string): void {
     fs.renameSync(tmp, dest);
   } catch (e) {
     fs.renameSync(old, dest);
-    throw new FileError(`cannot move the new bundle into ${dest}: ${(e as NodeJS.ErrnoException).code}`);
+    throw writeFailure(dest, e);
   }
-  fs.rmSync(old, { recursive: true, force: true });
+  try {
+    fs.rmSync(old, { recursive: true, force: true });
+  } catch {
+    // The new bundle is in place: a previous one that cannot be removed now is swept by the next build.
+  }
 }
 
 function digest(file: string, shown: string): FileDigest {

@@ -4,7 +4,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { FileError } from "../errors.js";
+import { writeFailure } from "../fs/atomic.js";
 import type { ProviderAttempt } from "../ep/session.js";
 import type { Provider } from "../ep/providers.js";
 import type { Fp16Report } from "../precision/fp16.js";
@@ -96,7 +96,7 @@ export function writeManifest(dir: string, manifest: BundleManifest): void {
   try {
     fs.writeFileSync(path.join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
   } catch (e) {
-    throw new FileError(`cannot write ${path.join(dir, MANIFEST_FILE)}: ${(e as NodeJS.ErrnoException).code}`);
+    throw writeFailure(path.join(dir, MANIFEST_FILE), e);
   }
 }
 

@@ -20,13 +20,23 @@ export function writeFolderAtomic(dest: string, fill: (dir: string) => void, opt
     // With --force the old folder moves aside first: rename cannot replace a non-empty folder.
     if (exists) fs.renameSync(dest, old);
     fs.renameSync(tmp, dest);
-    fs.rmSync(old, { recursive: true, force: true });
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });
-    if (fs.existsSync(old) && !fs.existsSync(dest)) fs.renameSync(old, dest);
+    // The previous version goes back; if even that fails, the next write's sweep puts it back.
+    if (fs.existsSync(old) && !fs.existsSync(dest)) tryTo(() => fs.renameSync(old, dest));
     if (e instanceof TrtxError) throw e;
     throw writeFailure(dest, e);
   } finally {
     untrackTemp(tmp);
+  }
+  // The new folder is in place: a previous one that cannot be removed now is swept by the next write.
+  tryTo(() => fs.rmSync(old, { recursive: true, force: true }));
+}
+
+function tryTo(action: () => void): void {
+  try {
+    action();
+  } catch {
+    // Best effort, as said where it is called.
   }
 }

@@ -55,9 +55,13 @@ export function sweepStaleTemps(dest: string): string[] {
     if (pid === undefined || pid === process.pid || isRunning(pid)) continue;
     // A replaced folder moved aside (`.tmp.old`) whose writer died before the new one was renamed in is the
     // complete previous version: it goes back, not away.
-    if (movedAside && !fs.existsSync(dest)) fs.renameSync(path.join(dir, entry), dest);
-    else fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
-    removed.push(entry);
+    try {
+      if (movedAside && !fs.existsSync(dest)) fs.renameSync(path.join(dir, entry), dest);
+      else fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
+      removed.push(entry);
+    } catch {
+      // Best effort: a leftover this user may not remove (another user's, a read-only folder) does not block the write.
+    }
   }
   return removed;
 }
