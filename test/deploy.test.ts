@@ -69,7 +69,8 @@ test("k8s: golden manifests for a pvc repository with autoscaling, a namespace a
   const cli = runCli(["deploy", "validate", "k8s"], {}, dir);
   assert.equal(cli.code, 0, cli.stderr);
   assert.match(cli.stdout, /11 file\(s\), 8 Kubernetes object\(s\): no findings/);
-  if (has("kubectl", "version", "--client")) {
+  if (!has("kubectl", "version", "--client")) t.diagnostic("kubectl is not installed: the kustomize build of the folder was not checked");
+  else {
     const built = spawnSync("kubectl", ["kustomize", path.join(dir, "k8s")], { encoding: "utf8" });
     assert.equal(built.status, 0, built.stderr);
     assert.equal(YAML.parseAllDocuments(built.stdout).length, 8);
@@ -162,8 +163,7 @@ test("a TensorRT plan: no GPU can be read from it, so deploy asks for --gpu-prod
   assert.match(cpu.stderr, /model yolo needs a GPU \(a TensorRT plan\) but --gpus is 0 — pass --gpus 1/);
 });
 
-test("bundles built on different GPUs need --gpu-product", (t) => {
-  const dir = tempDir(t);
+test("bundles built on different GPUs need --gpu-product", () => {
   const facts = (gpus: string[]) => ({
     bytes: 0,
     sha256: "0".repeat(64),
@@ -182,7 +182,6 @@ test("bundles built on different GPUs need --gpu-product", (t) => {
   assert.equal(gpuPlacement(facts(["NVIDIA H100 80GB HBM3", "NVIDIA L4"]), "NVIDIA-L4").product, "NVIDIA-L4");
   assert.equal(gpuPlacement(facts(["NVIDIA L4", "NVIDIA L4"]), undefined).cacheFolder, "nvidia-l4");
   assert.throws(() => gpuPlacement(facts([]), "H100 80GB"), { name: "UsageError", message: /not a node label value/ });
-  assert.ok(dir);
 });
 
 test("a repository that fails repo validate is refused with its findings, and nothing is written", (t) => {

@@ -58,6 +58,7 @@ test("SIGKILL leaves a temp folder and a stale lock; the next build sweeps them 
   assert.equal(r.signal, "SIGKILL");
   const left = entries(dir);
   assert.ok(left.some((e) => e.startsWith(".b.trtx.build-")), `left behind: ${left.join(", ")}`);
+  assert.ok(left.includes("b.trtx.lock"), `the dead build's lock: ${left.join(", ")}`);
   const again = runCli([...buildArgs(path.join(dir, "b.trtx")), "--json"]);
   assert.equal(again.code, 0, again.stderr);
   assert.deepEqual(entries(dir), ["b.trtx"]);

@@ -379,7 +379,7 @@ test("release is idempotent and a released session refuses to run", async () => 
   assert.throws(() => session.sessionHandle, UsageError);
 });
 
-test("repeated runs do not grow memory (reported, not asserted)", async (t) => {
+test("10,000 repeated runs complete and release cleanly; RSS per round is reported (a leak shows as growth every round)", async (t) => {
   const session = await BridgeSession.create(fixture("two_input.onnx"), { intraOpThreads: 1 });
   const feeds = new Map<string, HostTensor>([
     ["tokens", { dtype: "int64", dims: [4, 8], data: BigInt64Array.from({ length: 32 }, (_, i) => BigInt(i % 100)) }],
@@ -399,7 +399,7 @@ test("repeated runs do not grow memory (reported, not asserted)", async (t) => {
   }
 });
 
-test("koffi is loaded only when the bridge is used", () => {
+test("koffi is loaded only when the bridge is used", { skip: process.platform !== "linux" && "reads /proc/self/maps" }, () => {
   const script = `
     const maps = async () => (await import("node:fs")).readFileSync("/proc/self/maps", "utf8").includes("koffi.node");
     const { BridgeSession } = await import("./dist/src/core/ep/ort-c/session.js");
@@ -407,7 +407,6 @@ test("koffi is loaded only when the bridge is used", () => {
     const { loadOrtBridge } = await import("./dist/src/core/ep/ort-c/library.js");
     await loadOrtBridge();
     console.log(JSON.stringify({ before, after: await maps(), imported: typeof BridgeSession }));`;
-  if (process.platform !== "linux") return;
   const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), { before: false, after: true, imported: "function" });
