@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ResNet-50 on a GPU: trtx perf with the stock session and through the ORT C-API bridge (provider options,
-# GPU-resident I/O), beside PyTorch eager and torch.compile in the same run. The figures in BENCHMARKS.md
-# ("trtx perf --ep cuda on ResNet-50" and "Provider options and GPU-resident I/O") come from this script.
+# GPU-resident I/O), beside PyTorch eager and torch.compile in the same run: the commands behind BENCHMARKS.md's
+# "trtx perf --ep cuda on ResNet-50" (its figures came from these commands run in separate calls, 3 s per point).
 #
 #   bash bench/gpu-resnet50.sh [OUT_DIR]      (needs a working CUDA provider: trtx doctor; torch for the last step)
 set -u

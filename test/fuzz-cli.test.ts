@@ -12,6 +12,7 @@ import { test } from "node:test";
 import { DataLocation, encodeModel, encodeTensor, make } from "../src/core/onnx/codec.js";
 import { encodeNpy } from "../src/core/tensor/npy.js";
 import { FIXTURES, ROOT, tempDir } from "./helpers.js";
+import { npyBytes } from "./fuzz/targets-tensor.js";
 import { cat, int, len, nestLen, str } from "./fuzz/wire-writer.js";
 
 /** Seconds one invocation may take: a refusal takes well under a second; the super-linear parses found took 13 s to minutes. */
@@ -29,16 +30,6 @@ interface Case {
   /** Symbolic links to make there: name → target. */
   links?: Record<string, string>;
   codes: number[];
-}
-
-function npy(header: string, data: Uint8Array = new Uint8Array(0)): Uint8Array {
-  const text = Buffer.from(`${header}\n`, "latin1");
-  const out = Buffer.alloc(10 + text.length + data.length);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
-  out.writeUInt16LE(text.length, 8);
-  text.copy(out, 10);
-  out.set(data, 10 + text.length);
-  return out;
 }
 
 function externalModel(location: string, offset = "0", length = "16"): Uint8Array {
@@ -89,8 +80,8 @@ const CASES: Case[] = [
   { what: "repo lint: 10,000-deep nesting", files: { "config.pbtxt": "optimization { ".repeat(10_000) }, args: (d) => ["repo", "lint", path.join(d, "config.pbtxt")], codes: [1] },
   { what: "repo lint: bad UTF-8 in a string", files: { "config.pbtxt": Buffer.concat([Buffer.from('name: "a'), Buffer.from([0xff, 0xfe, 0xc0]), Buffer.from('"\nbackend: "\\xff"\n')]) }, args: (d) => ["repo", "lint", path.join(d, "config.pbtxt")], codes: [1] },
   // run --input / --load-inputs
-  { what: "run --input: a '<U0' .npy of 2^40 elements", files: { "x.npy": npy("{'descr': '<U0', 'fortran_order': False, 'shape': (1099511627776,), }") }, args: (d) => ["run", "--onnx", MLP, "--input", `input:${path.join(d, "x.npy")}`], codes: [1] },
-  { what: "run --input: an object array", files: { "x.npy": npy("{'descr': '|O', 'fortran_order': False, 'shape': (2, 64), }", new Uint8Array(16)) }, args: (d) => ["run", "--onnx", MLP, "--input", `input:${path.join(d, "x.npy")}`], codes: [1] },
+  { what: "run --input: a '<U0' .npy of 2^40 elements", files: { "x.npy": npyBytes("{'descr': '<U0', 'fortran_order': False, 'shape': (1099511627776,), }") }, args: (d) => ["run", "--onnx", MLP, "--input", `input:${path.join(d, "x.npy")}`], codes: [1] },
+  { what: "run --input: an object array", files: { "x.npy": npyBytes("{'descr': '|O', 'fortran_order': False, 'shape': (2, 64), }", new Uint8Array(16)) }, args: (d) => ["run", "--onnx", MLP, "--input", `input:${path.join(d, "x.npy")}`], codes: [1] },
   {
     what: "run --input: a header that claims 65,535 bytes",
     files: { "x.npy": (() => { const b = Buffer.from(encodeNpy({ dtype: "float32", dims: [1, 64], data: new Float32Array(64) })); b.writeUInt16LE(0xffff, 8); return b; })() },

@@ -118,3 +118,44 @@ export function prefixes(length: number, limit = 4096): number[] {
   const step = (length + 1) / limit;
   return Array.from({ length: limit }, (_, i) => Math.floor(i * step)).concat(length);
 }
+
+/** A sweep: `parse` on the prefixes (above) of every seed; returns how many it ran. */
+export function sweepPrefixes<T extends string | Uint8Array>(seeds: readonly T[], parse: (prefix: T) => void, limit?: number): number {
+  let n = 0;
+  for (const s of seeds) {
+    for (const cut of prefixes(s.length, limit)) {
+      parse((typeof s === "string" ? s.slice(0, cut) : s.subarray(0, cut)) as T);
+      n++;
+    }
+  }
+  return n;
+}
+
+/**
+ * One edit of a parsed document (JSON or YAML as plain values): the node reached by following `pathFracs` (each a
+ * fraction of the keys at that level, so the same edit applies to any tree) is replaced by `value`, deleted, renamed
+ * to `key`, or duplicated. Returns the root (or `value` when the root is not an object).
+ */
+export function editTree(root: unknown, [pathFracs, op, value, key]: [number[], string, unknown, string]): unknown {
+  if (typeof root !== "object" || root === null) return value;
+  let parent = root as Record<string, unknown>;
+  for (let i = 0; ; i++) {
+    const keys = Object.keys(parent);
+    if (keys.length === 0) return root;
+    const k = keys[Math.floor(pathFracs[i % pathFracs.length]! * keys.length)]!;
+    const child = parent[k];
+    const last = i >= pathFracs.length - 1 || typeof child !== "object" || child === null;
+    if (!last) {
+      parent = child as Record<string, unknown>;
+      continue;
+    }
+    if (op === "replace") parent[k] = value;
+    else if (op === "delete") delete parent[k];
+    else if (op === "rename") {
+      parent[key] = child;
+      delete parent[k];
+    } else if (Array.isArray(parent)) parent.push(structuredClone(child));
+    else parent[`${k}_2`] = child;
+    return root;
+  }
+}

@@ -11,8 +11,8 @@ import { validateDeployFolder } from "../../src/core/deploy/validate.js";
 import { ROOT } from "../helpers.js";
 import { caseDir } from "./case-dir.js";
 import { parseOrRefuse, type Target } from "./harness.js";
-import { mutatedText } from "./mutate.js";
-import { editTree, nestedComplexKeys, treeEdit, YAML_TOKENS } from "./targets-text.js";
+import { editTree, mutatedText } from "./mutate.js";
+import { nestedComplexKeys, treeEdit, YAML_TOKENS } from "./targets-text.js";
 
 type Folder = Record<string, string>;
 

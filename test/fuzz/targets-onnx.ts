@@ -16,7 +16,7 @@ import { BufferSource } from "../../src/core/onnx/wire.js";
 import { FIXTURES } from "../helpers.js";
 import { caseDir, FIFO, type CaseEntry } from "./case-dir.js";
 import { ContractViolation, guardReads, mustRefuse, parseOrRefuse, type Target } from "./harness.js";
-import { mutatedBytes, prefixes, rarely } from "./mutate.js";
+import { mutatedBytes, rarely, sweepPrefixes } from "./mutate.js";
 import { cat, int, len, nestLen, str } from "./wire-writer.js";
 
 const WEIGHTS = "weights.bin";
@@ -220,12 +220,8 @@ export const onnxTargets: Target[] = [
   {
     name: "onnx.sniff-scan-mutated",
     runs: 1500,
-    sweep() {
-      // Truncation at every boundary of every seed (2,500 cuts spread over the larger ones).
-      let n = 0;
-      for (const s of seeds()) for (const cut of prefixes(s.length, 2500)) scanBytes(s.subarray(0, cut)), n++;
-      return n;
-    },
+    // Truncation at every boundary of every seed (2,500 cuts spread over the larger ones).
+    sweep: () => sweepPrefixes(seeds(), scanBytes, 2500),
     property: () => fc.property(mutatedBytes(seeds()), (b) => scanBytes(b)),
   },
   {

@@ -14,7 +14,7 @@ import { renderModelConfig } from "../../src/core/triton/pbtxt-render.js";
 import { ROOT } from "../helpers.js";
 import { caseDir } from "./case-dir.js";
 import { ContractViolation, parseOrRefuse, type Target } from "./harness.js";
-import { amplifiedText, mutatedText, prefixes } from "./mutate.js";
+import { amplifiedText, editTree, mutatedText, sweepPrefixes } from "./mutate.js";
 
 const readDir = (dir: string, ext: string) =>
   fs
@@ -58,11 +58,7 @@ export const pbtxtTargets: Target[] = [
   {
     name: "pbtxt.truncated",
     runs: 0,
-    sweep() {
-      let n = 0;
-      for (const s of pbtxtSeeds()) for (const cut of prefixes(s.length, 400)) parseConfig(s.slice(0, cut)), n++;
-      return n;
-    },
+    sweep: () => sweepPrefixes(pbtxtSeeds(), parseConfig, 400),
   },
   {
     name: "pbtxt.mutated",
@@ -109,30 +105,6 @@ const weirdValue: fc.Arbitrary<unknown> = fc.oneof(
 /** Replaces, deletes or duplicates one node of a parsed document, chosen by fractions so it applies to any tree. */
 export const treeEdit = fc.tuple(fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: 1, maxLength: 5 }), fc.constantFrom("replace", "delete", "duplicate", "rename"), weirdValue, fc.string({ maxLength: 6 }));
 
-export function editTree(root: unknown, [pathFracs, op, value, key]: [number[], string, unknown, string]): unknown {
-  if (typeof root !== "object" || root === null) return value;
-  let parent = root as Record<string, unknown>;
-  for (let i = 0; ; i++) {
-    const keys = Object.keys(parent);
-    if (keys.length === 0) return root;
-    const k = keys[Math.floor(pathFracs[i % pathFracs.length]! * keys.length)]!;
-    const child = parent[k];
-    const last = i >= pathFracs.length - 1 || typeof child !== "object" || child === null;
-    if (!last) {
-      parent = child as Record<string, unknown>;
-      continue;
-    }
-    if (op === "replace") parent[k] = value;
-    else if (op === "delete") delete parent[k];
-    else if (op === "rename") {
-      parent[key] = child;
-      delete parent[k];
-    } else if (Array.isArray(parent)) parent.push(structuredClone(child));
-    else parent[`${k}_2`] = child;
-    return root;
-  }
-}
-
 function structuredYaml(seeds: () => string[]): fc.Arbitrary<string> {
   return fc.tuple(fc.constantFrom(...seeds()), fc.array(treeEdit, { minLength: 1, maxLength: 4 })).map(([seed, edits]) => {
     let tree = parseYaml(seed) as unknown;
@@ -176,11 +148,7 @@ export const specTargets: Target[] = [
   {
     name: "spec.truncated",
     runs: 0,
-    sweep() {
-      let n = 0;
-      for (const s of templateSeeds()) for (const cut of prefixes(s.length, 150)) parseSpec(s.slice(0, cut)), n++;
-      return n;
-    },
+    sweep: () => sweepPrefixes(templateSeeds(), parseSpec, 150),
   },
   {
     name: "spec.mutated",
