@@ -5,7 +5,7 @@
 import { CommanderError } from "commander";
 import { CheckFailedError, TrtxError, UsageError } from "../core/errors.js";
 
-export const ExitCode = { OK: 0, FAILURE: 1, USAGE: 2, CHECK_FAILED: 3, INTERRUPTED: 130, INTERNAL: 70 } as const;
+export const ExitCode = { OK: 0, FAILURE: 1, USAGE: 2, CHECK_FAILED: 3, INTERRUPTED: 130, TERMINATED: 143, INTERNAL: 70 } as const;
 
 export interface ErrorReport {
   code: number;

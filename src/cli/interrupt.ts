@@ -5,8 +5,9 @@
  * long native call holds it exits at once, and the next run sweeps what is left.
  */
 import { removeInFlight } from "../core/fs/temp-registry.js";
+import { ExitCode } from "./exit-codes.js";
 
-const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+const EXIT_CODES = { SIGINT: ExitCode.INTERRUPTED, SIGTERM: ExitCode.TERMINATED } as const;
 
 export function installInterruptHandlers(): void {
   let interrupted = false;

@@ -2,7 +2,7 @@
 import { Option } from "commander";
 import path from "node:path";
 import { UsageError } from "../../core/errors.js";
-import { parseProviderOptions, type ProviderOptions } from "../../core/ep/provider-options.js";
+import { parseProviderOptions, trtCacheOptions, type ProviderOptions } from "../../core/ep/provider-options.js";
 import { attemptLists, parseEp, type EpChoice } from "../../core/ep/providers.js";
 import { collect } from "./numbers.js";
 
@@ -34,7 +34,7 @@ export function providerOptionsFrom(flags: ProviderOptionFlags, ep: EpChoice): P
   if (flags.trtCache !== undefined) {
     if (!providers.includes("tensorrt")) throw new UsageError(`--trt-cache is for the TensorRT provider, which --ep ${ep} does not use`, { hint: "use --ep tensorrt (or auto)" });
     const dir = path.resolve(flags.trtCache);
-    list.push("trt_engine_cache_enable=1", `trt_engine_cache_path=${dir}`, "trt_timing_cache_enable=1", `trt_timing_cache_path=${dir}`);
+    list.push(...Object.entries(trtCacheOptions(dir)).map(([key, value]) => `${key}=${value}`));
   }
   return list.length === 0 ? undefined : parseProviderOptions(list, providers);
 }

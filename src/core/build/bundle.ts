@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { FileError, TrtxError } from "../errors.js";
+import { trtCacheOptions } from "../ep/provider-options.js";
 import { writeFailure } from "../fs/atomic.js";
 import { ortPackageVersion, type OrtLogLevel } from "../ep/ort.js";
 import { createSession } from "../ep/session.js";
@@ -246,7 +247,7 @@ async function buildEngines(tmp: string, modelPath: string, options: Record<stri
   const { createBridgeSession } = await import("../ep/ort-c/bridge-chain.js");
   const dir = path.join(tmp, ENGINES_DIR);
   fs.mkdirSync(dir, { recursive: true });
-  const tensorrt = { ...trtOptionStrings(options), trt_engine_cache_path: dir, trt_timing_cache_enable: "1", trt_timing_cache_path: dir };
+  const tensorrt = { ...trtOptionStrings(options), ...trtCacheOptions(dir) };
   const { session } = await createBridgeSession(modelPath, { ep: "tensorrt", providerOptions: { tensorrt } });
   session.release();
   return fs.readdirSync(dir).sort().map((f) => path.join(ENGINES_DIR, f));

@@ -148,3 +148,8 @@ function normalize(key: string, value: string, kind: ValueKind): string {
       return value;
   }
 }
+
+/** TensorRT's engine and timing caches in one folder: built once, reused by later sessions (`--trt-cache`, bundles). */
+export function trtCacheOptions(dir: string): Record<string, string> {
+  return { trt_engine_cache_enable: "1", trt_engine_cache_path: dir, trt_timing_cache_enable: "1", trt_timing_cache_path: dir };
+}
