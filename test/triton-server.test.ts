@@ -1,0 +1,179 @@
+/**
+ * Every shape of repository trtx writes, loaded by the real Triton server (2.51.0, the stand-in onnxruntime backend
+ * of test/peers) and asked over HTTP and gRPC with NVIDIA's tritonclient: each model loads READY, `repo validate`
+ * has no failing finding for it, and both protocols answer with `trtx run`'s outputs for the same inputs (trtx runs
+ * onnxruntime-node 1.29.0, the stand-in onnxruntime 1.32.0 in Python, both on the CPU).
+ */
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import test from "node:test";
+import { safeFileName } from "../src/core/tensor/load.js";
+import { readNpy } from "../src/core/tensor/npy.js";
+import { TritonServer } from "../src/core/triton/server.js";
+import { validateRepository } from "../src/core/triton/validate.js";
+import { fixture, runCli, tempDir } from "./helpers.js";
+import { BACKENDS, peerPython, requirePeers, serverSkip, TRITONSERVER } from "./triton-peer.js";
+
+/** One model of the repository: how repo init makes it, and the request `trtx run` and Triton get. */
+interface Shape {
+  name: string;
+  /** repo init's arguments after the name (--repo is added). */
+  init: string[];
+  /** trtx run's shapes for the request (trtexec syntax), when the model's dims are not all fixed. */
+  shapes?: string;
+  /** trtx run's --val-range, for inputs whose values must stay in range (token ids). */
+  valRange?: string;
+  /** `trtx build` flags: the model is this bundle of fixtures/mlp_dynbatch.onnx, served with `--loadEngine`. */
+  build?: string[];
+}
+
+const SHAPES: Shape[] = [
+  { name: "mlp_dynamic", init: ["--onnx", fixture("mlp_dynbatch.onnx")], shapes: "input:3x64" },
+  { name: "mlp_no_batcher", init: ["--onnx", fixture("mlp_dynbatch.onnx"), "--no-dynamic-batching", "--max-batch", "4"], shapes: "input:2x64" },
+  { name: "mlp_unbatched", init: ["--onnx", fixture("mlp_dynbatch.onnx"), "--max-batch", "0"], shapes: "input:2x64" },
+  { name: "mlp_cpu_instances", init: ["--onnx", fixture("mlp_dynbatch.onnx"), "--kind", "cpu", "--instances", "2", "--preferred", "4,8", "--max-queue-delay-us", "100"], shapes: "input:1x64" },
+  { name: "cnn", init: ["--onnx", fixture("cnn_small.onnx"), "--warmup"], shapes: "input:2x3x32x32" },
+  { name: "fp16_io", init: ["--onnx", fixture("fp16_io.onnx"), "--warmup"], shapes: "input:2x16" },
+  { name: "two_input", init: ["--onnx", fixture("two_input.onnx"), "--warmup", "--shapes", "tokens:1x12,features:1x16"], shapes: "tokens:2x12,features:2x16", valRange: "tokens:[0,50]" },
+  { name: "external_data", init: ["--onnx", fixture("external_data.onnx"), "--warmup"], shapes: "input:2x256" },
+  { name: "mlp", init: ["--warmup"] },
+  { name: "bundle_fp16", init: ["--kind", "cpu"], build: ["--fp16"], shapes: "input:2x64" },
+  { name: "bundle_int8", init: ["--kind", "cpu"], build: ["--int8", "--calib", "random", "--minShapes", "input:1x64", "--optShapes", "input:4x64", "--maxShapes", "input:8x64"], shapes: "input:4x64" },
+  { name: "bert-tiny", init: ["--warmup", "--shapes", "input_ids:1x16,attention_mask:1x16"], shapes: "input_ids:2x16,attention_mask:2x16", valRange: "input_ids:[0,100]" },
+];
+
+/** The model file Triton serves for a model folder: <v>/model.onnx, or the external-data folder's model.onnx. */
+function servedModel(repo: string, name: string): string {
+  const file = path.join(repo, name, "1", "model.onnx");
+  return fs.statSync(file).isDirectory() ? path.join(file, "model.onnx") : file;
+}
+
+/** Where `trtx run --save-inputs/--save-outputs DIR` put a tensor. */
+const npyFile = (dir: string, name: string) => path.join(dir, `${safeFileName(name)}.npy`);
+
+function readTensor(file: string) {
+  return readNpy(fs.readFileSync(file), file);
+}
+
+/** Element-wise closeness of two tensors of one dtype and shape (fp16 compared as the float it encodes). */
+function assertClose(actual: ReturnType<typeof readTensor>, expected: ReturnType<typeof readTensor>, what: string): void {
+  assert.equal(actual.dtype, expected.dtype, `${what}: dtype`);
+  assert.deepEqual(actual.dims, expected.dims, `${what}: shape`);
+  const a = Array.from(actual.data as ArrayLike<number | bigint>, Number);
+  const e = Array.from(expected.data as ArrayLike<number | bigint>, Number);
+  const tol = actual.dtype === "float16" ? 2 : 1e-4; // fp16 compared as raw bits: 2 ulps
+  a.forEach((v, i) => assert.ok(Math.abs(v - e[i]!) <= tol + tol * Math.abs(e[i]!) * (actual.dtype === "float16" ? 0 : 1), `${what}[${i}]: ${v} vs ${e[i]}`));
+}
+
+/** Writes a model with repo init and the request's inputs and expected outputs with trtx run. */
+function prepare(repo: string, work: string, s: Shape): Request {
+  const dir = path.join(work, s.name);
+  const source: string[] = [];
+  if (s.build !== undefined) {
+    const bundle = path.join(dir, `${s.name}.trtx`);
+    const build = runCli(["build", "--onnx", fixture("mlp_dynbatch.onnx"), ...s.build, "--saveEngine", bundle]);
+    assert.equal(build.code, 0, `build ${s.name}: ${build.stderr}`);
+    source.push("--loadEngine", bundle);
+  }
+  const init = runCli(["repo", "init", s.name, ...source, ...s.init, "--repo", repo]);
+  assert.equal(init.code, 0, `repo init ${s.name}: ${init.stderr}`);
+  return request(servedModel(repo, s.name), dir, s);
+}
+
+/** One request: `trtx run` on the served model file saves its inputs and outputs. */
+interface Request {
+  inputs: Record<string, string>;
+  outputs: string[];
+  /** The folder of trtx run's outputs. */
+  expected: string;
+}
+
+function request(model: string, dir: string, s: Pick<Shape, "shapes" | "valRange">): Request {
+  const run = runCli([
+    "run", "--onnx", model, "--ep", "cpu", "--seed", "7",
+    ...(s.shapes !== undefined ? ["--shapes", s.shapes] : []),
+    ...(s.valRange !== undefined ? ["--val-range", s.valRange] : []),
+    "--save-inputs", path.join(dir, "in"), "--save-outputs", path.join(dir, "out"), "--json",
+  ]);
+  assert.equal(run.code, 0, `trtx run ${model}: ${run.stderr}`);
+  const report = JSON.parse(run.stdout) as { inputs: Record<string, unknown>; outputs: Record<string, unknown> };
+  return { inputs: Object.fromEntries(Object.keys(report.inputs).map((name) => [name, npyFile(path.join(dir, "in"), name)])), outputs: Object.keys(report.outputs), expected: path.join(dir, "out") };
+}
+
+test("every repository shape trtx writes loads READY in the real Triton and answers over HTTP and gRPC as trtx run does", serverSkip, async (t) => {
+  requirePeers();
+  const root = tempDir(t);
+  const repo = path.join(root, "model_repository");
+  const requests = new Map(SHAPES.map((s) => [s.name, prepare(repo, path.join(root, "work"), s)]));
+  for (const m of validateRepository(repo)) {
+    assert.deepEqual(m.findings.filter((f) => f.severity !== "warning"), [], `repo validate on ${m.name}`);
+  }
+  const server = await TritonServer.start(repo, { binary: TRITONSERVER, backendDirectory: BACKENDS });
+  try {
+    for (const s of SHAPES) await t.test(s.name, () => loadAndAsk(server, s.name, requests.get(s.name)!, path.join(root, "answers", s.name)));
+    // An ensemble over one of them: Triton's ensemble scheduler maps its own tensor names onto the step's.
+    writeEnsemble(repo, "ensemble_mlp", "mlp_dynamic");
+    const direct = requests.get("mlp_dynamic")!;
+    const viaEnsemble = { ...direct, inputs: { INPUT: direct.inputs.input! }, outputs: ["OUTPUT"], expectedNames: { OUTPUT: "output" } };
+    await t.test("ensemble_mlp", () => loadAndAsk(server, "ensemble_mlp", viaEnsemble, path.join(root, "answers", "ensemble_mlp")));
+  } finally {
+    await server.stop();
+  }
+});
+
+test("npm start's repository (the demo's, for the mlp template) loads READY and answers as trtx run does", serverSkip, async (t) => {
+  requirePeers();
+  const root = tempDir(t);
+  const demo = runCli(["demo", "--template", "mlp", "--dir", path.join(root, "demo"), "--batch", "1", "--perf-seconds", "0.2"]);
+  // The demo exits 3 when a bundle fails its accuracy gate (random calibration); the repository is written either way.
+  assert.ok(demo.code === 0 || demo.code === 3, demo.stderr);
+  const repo = path.join(root, "demo", "model_repository");
+  assert.deepEqual(validateRepository(repo).flatMap((m) => m.findings.filter((f) => f.severity !== "warning")), []);
+  const asked = request(servedModel(repo, "mlp"), path.join(root, "work"), { shapes: "input:2x784" });
+  const server = await TritonServer.start(repo, { binary: TRITONSERVER, backendDirectory: BACKENDS });
+  try {
+    await loadAndAsk(server, "mlp", asked, path.join(root, "answers"));
+  } finally {
+    await server.stop();
+  }
+});
+
+/** Loads a model (READY or the test fails with Triton's reason), asks it over both protocols, compares, unloads. */
+async function loadAndAsk(server: TritonServer, model: string, r: Request & { expectedNames?: Record<string, string> }, out: string): Promise<void> {
+  const verdict = await server.load(model);
+  assert.equal(verdict.state, "READY", `${model}: ${verdict.message}`);
+  const answered = peerPython("triton_infer.py", {
+    http: server.httpUrl.replace(/^http:\/\//, ""),
+    grpc: server.grpcAddress,
+    model,
+    inputs: r.inputs,
+    outputs: r.outputs,
+    out,
+  }) as Record<"http" | "grpc", string[]>;
+  for (const protocol of ["http", "grpc"] as const) {
+    r.outputs.forEach((name, i) => {
+      const expected = npyFile(r.expected, r.expectedNames?.[name] ?? name);
+      assertClose(readTensor(answered[protocol][i]!), readTensor(expected), `${model} ${protocol} ${name}`);
+    });
+  }
+  await server.unload(model);
+}
+
+/** A one-step ensemble written by hand around a model repo init wrote (trtx writes no ensembles itself). */
+function writeEnsemble(repo: string, name: string, step: string): void {
+  fs.mkdirSync(path.join(repo, name, "1"), { recursive: true });
+  fs.writeFileSync(
+    path.join(repo, name, "config.pbtxt"),
+    [
+      `name: "${name}"`,
+      'platform: "ensemble"',
+      "max_batch_size: 8",
+      'input [ { name: "INPUT" data_type: TYPE_FP32 dims: [ 64 ] } ]',
+      'output [ { name: "OUTPUT" data_type: TYPE_FP32 dims: [ 10 ] } ]',
+      `ensemble_scheduling { step [ { model_name: "${step}" model_version: -1 input_map { key: "input" value: "INPUT" } output_map { key: "output" value: "OUTPUT" } } ] }`,
+      "",
+    ].join("\n"),
+  );
+  assert.deepEqual(validateRepository(repo).find((m) => m.name === name)?.findings.filter((f) => f.severity !== "warning"), []);
+}
