@@ -1,8 +1,10 @@
 """A stand-in for Triton's onnxruntime backend, for the server-backed tests of trtx.
 
 The real tritonserver here (nvidia-pytriton's build) has only the Python backend. Triton loads a "Python-based
-backend" from <backend-directory>/<backend name>/model.py (core src/backend_model.cc, the python-based backend
-lookup), so this file serves every model whose config says platform "onnxruntime_onnx" or backend "onnxruntime".
+backend" from <backend-directory>/<backend name>/model.py (core src/backend_model.cc,
+TritonModel::GetBackendLibraryProperties), so this file serves every model whose config says platform
+"onnxruntime_onnx" or backend "onnxruntime". Auto-complete is not told where the model lives: it reads
+$TRTX_STANDIN_REPOSITORY, else the server's working directory (trtx starts the server in the repository).
 Everything around it is Triton's own code: repository polling, config parsing and normalization, its validation,
 schedulers (dynamic and sequence batching, ensembles), warm-up and the HTTP/gRPC frontends.
 
