@@ -5,6 +5,9 @@ import { test } from "node:test";
 import { BUNDLE_SCHEMA, tensorRtOptions } from "../src/core/build/manifest.js";
 import type { ShapeProfile } from "../src/core/shapes/profiles.js";
 import { exportNetwork } from "../src/core/export/network.js";
+import { attr, GraphBuilder } from "../src/core/onnx/builder.js";
+import { DataType } from "../src/core/onnx/dtype.js";
+import { saveModel } from "../src/core/onnx/model-file.js";
 import { batchVerdict, type ValueDesc } from "../src/core/onnx/model-info.js";
 import { parseModelConfig } from "../src/core/triton/pbtxt-parse.js";
 import { planRepository, resolveRepoSource, type RepoInitOptions, type RepoPlan } from "../src/core/triton/plan-repository.js";
@@ -12,6 +15,7 @@ import { writeRepoPlan } from "../src/core/triton/repo-write.js";
 import { fails, fixture, ROOT, runCli, tempDir } from "./helpers.js";
 
 const GOLDEN = path.join(ROOT, "test", "golden-configs");
+const UPDATE = process.env.UPDATE_GOLDEN === "1";
 
 function configOf(plan: RepoPlan): string {
   const file = plan.files.find((f) => f.path === "config.pbtxt");
@@ -19,9 +23,10 @@ function configOf(plan: RepoPlan): string {
   return file.content;
 }
 
-/** The rendered config equals its golden file and parses back to the plan's config object. */
+/** The rendered config equals its golden file (UPDATE_GOLDEN=1 rewrites it) and parses back to the plan's config object. */
 function assertGolden(plan: RepoPlan, golden: string): void {
   const text = configOf(plan);
+  if (UPDATE) fs.writeFileSync(path.join(GOLDEN, `${golden}.pbtxt`), text);
   assert.equal(text, fs.readFileSync(path.join(GOLDEN, `${golden}.pbtxt`), "utf8"));
   assert.deepEqual(parseModelConfig(text, golden), plan.config);
 }
@@ -130,8 +135,26 @@ test("names that are not one plain folder name are refused", () => {
 
 test("preferred sizes over max_batch_size and gpus on cpu are refused", () => {
   assert.throws(() => plan("m", fixture("mlp_dynbatch.onnx"), { dynamicBatching: true, preferred: [16] }), /--preferred 16 is not a batch size from 1 to max_batch_size 8/);
-  assert.throws(() => plan("m", fixture("mlp_dynbatch.onnx"), { preferred: [4] }), /need --dynamic-batching/);
   assert.throws(() => plan("m", fixture("mlp_dynbatch.onnx"), { kind: "cpu", gpus: [0] }), /--gpus needs --kind gpu/);
+});
+
+test("dynamic batching is the default for a batchable model: no preferred sizes, no delay; off on request", (t) => {
+  const mlp = fixture("mlp_dynbatch.onnx");
+  assert.deepEqual(plan("m", mlp).config.dynamic_batching, {});
+  assert.match(configOf(plan("m", mlp)), /\ndynamic_batching \{ \}\n/);
+  assert.deepEqual(plan("m", mlp, { dynamicBatching: true }).config.dynamic_batching, {});
+  assert.equal(plan("m", mlp, { dynamicBatching: false }).config.dynamic_batching, undefined);
+  assert.doesNotMatch(configOf(plan("m", mlp, { dynamicBatching: false })), /batching/);
+  // Tuning needs no --dynamic-batching now, and is refused with the batcher turned off.
+  assert.deepEqual(plan("m", mlp, { preferred: [4], maxQueueDelayUs: 50 }).config.dynamic_batching, { preferred_batch_size: [4], max_queue_delay_microseconds: "50" });
+  assert.throws(() => plan("m", mlp, { dynamicBatching: false, preferred: [4] }), { name: "UsageError", message: /--preferred and --max-queue-delay-us tune the dynamic batcher, which --no-dynamic-batching turns off/ });
+  assert.throws(() => plan("m", mlp, { dynamicBatching: false, maxQueueDelayUs: 10 }), { name: "UsageError", message: /which --no-dynamic-batching turns off/ });
+  // A model that cannot batch gets no scheduler by default, and refuses the flags that tune one.
+  const onnx = path.join(tempDir(t), "fixed.onnx");
+  exportNetwork({ template: "mlp" }, onnx, { batch: 2 });
+  assert.equal(plan("f", onnx).config.dynamic_batching, undefined);
+  assert.throws(() => plan("f", onnx, { preferred: [1] }), { name: "UsageError", message: /--preferred needs max_batch_size > 0, but the model is not batchable/ });
+  assert.throws(() => plan("m", mlp, { maxBatch: 0, maxQueueDelayUs: 5 }), { name: "UsageError", message: /--max-queue-delay-us needs max_batch_size > 0, but --max-batch is 0/ });
 });
 
 test("the writer puts the whole folder in place, refuses an existing one, and replaces it with force", (t) => {
@@ -268,4 +291,156 @@ test("trtx repo init --plan writes model.plan and repo validate accepts it", (t)
   assert.deepEqual(fs.readdirSync(path.join(repo, "yolo", "1")), ["model.plan"]);
   const v = runCli(["repo", "validate", repo]);
   assert.equal(v.code, 0, v.stdout + v.stderr);
+});
+
+/** y = 2x over `shape` (a rank-0 model when shape is [], one value per request when it is ["batch"]). */
+function doubler(file: string, shape: (string | number)[]): string {
+  const g = new GraphBuilder("doubler");
+  g.input("x", DataType.FLOAT, shape);
+  g.op("Mul", ["x", g.initializer("two", DataType.FLOAT, [], new Float32Array([2]))], {}, { output: "y" });
+  g.output("y", DataType.FLOAT, shape);
+  saveModel(g.model(), file);
+  return file;
+}
+
+test("a rank-0 tensor of an unbatched model is dims [1] with no reshape; a [batch] tensor keeps its empty reshape", (t) => {
+  const dir = tempDir(t);
+  const scalar = plan("scalar", doubler(path.join(dir, "scalar.onnx"), []), { warmup: true });
+  assert.equal(scalar.config.max_batch_size, undefined);
+  assert.deepEqual(scalar.config.input, [{ name: "x", data_type: "TYPE_FP32", dims: ["1"] }]);
+  assert.deepEqual(scalar.config.output, [{ name: "y", data_type: "TYPE_FP32", dims: ["1"] }]);
+  assert.deepEqual(scalar.config.model_warmup, [{ name: "warmup", batch_size: 1, inputs: { x: { data_type: "TYPE_FP32", dims: ["1"], random_data: true } } }]);
+  assert.doesNotMatch(configOf(scalar), /reshape/);
+  const perRequest = plan("per_request", doubler(path.join(dir, "per_request.onnx"), ["batch"]));
+  assert.deepEqual(perRequest.config.input, [{ name: "x", data_type: "TYPE_FP32", dims: ["1"], reshape: {} }]);
+  assert.match(configOf(perRequest), /dims: \[ 1 \]\n    reshape \{ \}\n/);
+});
+
+test("warm-up data: zeros for integer and bool inputs (random bytes are no valid ids), random data for floats", (t) => {
+  const warm = plan("two", fixture("two_input.onnx"), { warmup: true, maxBatch: 2, shapes: new Map([["tokens", [1, 16]]]) }).config.model_warmup as { inputs: Record<string, Record<string, unknown>> }[];
+  const kinds = Object.fromEntries(Object.entries(warm[0]!.inputs).map(([name, v]) => [name, [v.data_type, "zero_data" in v ? "zero" : "random"]]));
+  assert.deepEqual(kinds, { tokens: ["TYPE_INT64", "zero"], features: ["TYPE_FP32", "random"] });
+  const r = runCli(["repo", "init", "bert-tiny", "--warmup", "--shapes", "input_ids:1x16,attention_mask:1x16", "--repo", tempDir(t), "--dry-run", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const inputs = JSON.parse(r.stdout).config.model_warmup.flatMap((w: { inputs: Record<string, object> }) => Object.values(w.inputs));
+  assert.deepEqual(inputs.map((v: object) => Object.keys(v).at(-1)), ["zero_data", "zero_data", "zero_data", "zero_data"]);
+});
+
+/**
+ * A sequence model with the four controls Triton's QA models use, each [batch, 1] and of another type:
+ * OUTPUT = INPUT + 10·READY + 100·START + 1000·END + 10000·CORRID, so a response shows what the batcher fed.
+ */
+function controlsModel(file: string, controls: Partial<Record<"START" | "READY" | "END" | "CORRID", [number, (string | number)[]]>> = {}): string {
+  const g = new GraphBuilder("controls");
+  g.input("INPUT", DataType.INT32, ["batch", 1]);
+  const types = { START: [DataType.INT32, ["batch", 1]], READY: [DataType.FLOAT, ["batch", 1]], END: [DataType.BOOL, ["batch", 1]], CORRID: [DataType.INT64, ["batch", 1]], ...controls } as const;
+  const scale = (name: keyof typeof types, k: number) => {
+    g.input(name, types[name][0], types[name][1]);
+    const asInt = g.op("Cast", [name], { to: attr.int(DataType.INT32) });
+    return g.op("Mul", [asInt, g.initializer(`k${k}`, DataType.INT32, [], new Int32Array([k]))]);
+  };
+  let sum = g.op("Add", ["INPUT", scale("READY", 10)]);
+  sum = g.op("Add", [sum, scale("START", 100)]);
+  sum = g.op("Add", [sum, scale("END", 1000)]);
+  g.op("Add", [sum, scale("CORRID", 10000)], {}, { output: "OUTPUT" });
+  g.output("OUTPUT", DataType.INT32, ["batch", 1]);
+  saveModel(g.model(), file);
+  return file;
+}
+
+/** Implicit state: OUTPUT_STATE = INPUT + INPUT_STATE, and OUTPUT is that running sum. */
+function accumulatorModel(file: string, stateType: number = DataType.FLOAT): string {
+  const g = new GraphBuilder("accumulator");
+  g.input("INPUT", DataType.FLOAT, ["batch", 4]);
+  g.input("INPUT_STATE", stateType, ["batch", 4]);
+  const state = stateType === DataType.FLOAT ? "INPUT_STATE" : g.op("Cast", ["INPUT_STATE"], { to: attr.int(DataType.FLOAT) });
+  g.op("Add", ["INPUT", state], {}, { output: "OUTPUT_STATE" });
+  g.op("Identity", ["OUTPUT_STATE"], {}, { output: "OUTPUT" });
+  g.output("OUTPUT", DataType.FLOAT, ["batch", 4]);
+  g.output("OUTPUT_STATE", DataType.FLOAT, ["batch", 4]);
+  saveModel(g.model(), file);
+  return file;
+}
+
+test("sequence controls named START, END, READY, CORRID: sequence_batching with each type's false/true, no dynamic batching", (t) => {
+  const p = plan("controls", controlsModel(path.join(tempDir(t), "controls.onnx")), { kind: "cpu" });
+  assertGolden(p, "sequence_controls");
+  assert.equal(p.config.dynamic_batching, undefined);
+  assert.deepEqual((p.config.input as { name: string }[]).map((i) => i.name), ["INPUT"]);
+});
+
+test("--sequence-control names the controls; a warm-up gives them (zeros: false, corrid 0) as Triton feeds no batcher there", (t) => {
+  const dir = tempDir(t);
+  const onnx = controlsModel(path.join(dir, "controls.onnx"));
+  // Named explicitly, only the named inputs are controls; the rest stay ordinary inputs.
+  const p = plan("c", onnx, { sequenceControl: { start: "START", ready: "READY" }, warmup: true });
+  assert.deepEqual((p.config.input as { name: string }[]).map((i) => i.name), ["INPUT", "END", "CORRID"]);
+  assert.deepEqual((p.config.sequence_batching as { control_input: { name: string }[] }).control_input.map((c) => c.name), ["START", "READY"]);
+  const warm = p.config.model_warmup as { batch_size: number; inputs: Record<string, Record<string, unknown>> }[];
+  assert.deepEqual(warm.map((w) => w.batch_size), [1, 8]);
+  assert.deepEqual(warm[0]!.inputs.START, { data_type: "TYPE_INT32", dims: ["1"], zero_data: true });
+  assert.deepEqual(warm[0]!.inputs.READY, { data_type: "TYPE_FP32", dims: ["1"], zero_data: true });
+  assert.deepEqual(Object.keys(warm[0]!.inputs), ["INPUT", "READY", "START", "END", "CORRID"]);
+});
+
+test("sequence models refuse the dynamic batcher's flags and controls Triton's backend would refuse", (t) => {
+  const dir = tempDir(t);
+  const onnx = controlsModel(path.join(dir, "controls.onnx"));
+  assert.throws(() => plan("c", onnx, { dynamicBatching: true }), { name: "UsageError", message: /--dynamic-batching sets the dynamic batcher, but this is a sequence model/ });
+  assert.throws(() => plan("c", onnx, { preferred: [2] }), { name: "UsageError", message: /--preferred sets the dynamic batcher/ });
+  assert.throws(() => plan("c", onnx, { maxQueueDelayUs: 5 }), { name: "UsageError", message: /--max-queue-delay-us sets the dynamic batcher/ });
+  // --no-dynamic-batching asks for what a sequence model is anyway.
+  assert.equal(plan("c", onnx, { dynamicBatching: false }).config.dynamic_batching, undefined);
+  const wide = controlsModel(path.join(dir, "wide.onnx"), { START: [DataType.INT32, ["batch", 2]] });
+  assert.throws(() => plan("c", wide), { name: "UsageError", message: /sequence control start \(input START\) has shape \[batch,2\], but Triton's onnxruntime backend needs \[batch, 1\]/ });
+  const int64Start = controlsModel(path.join(dir, "int64.onnx"), { START: [DataType.INT64, ["batch", 1]] });
+  assert.throws(() => plan("c", int64Start), { name: "UsageError", message: /sequence control start \(input START\) is TYPE_INT64, which Triton cannot set to false\/true/ });
+  const floatCorrid = controlsModel(path.join(dir, "fcorrid.onnx"), { CORRID: [DataType.FLOAT, ["batch", 1]] });
+  assert.throws(() => plan("c", floatCorrid), { name: "UsageError", message: /sequence control corrid \(input CORRID\) is TYPE_FP32, which Triton does not take for CORRID/ });
+  assert.throws(() => plan("c", onnx, { sequenceControl: { start: "NOPE" } }), { name: "UsageError", message: /--sequence-control start names NOPE, which is not a model input/ });
+  assert.throws(() => plan("c", onnx, { sequenceControl: { start: "START", end: "START" } }), { name: "UsageError", message: /input START is given for two sequence controls/ });
+  // Unbatched, a control is [1]: a [batch, 1] one keeps its batch dim there and is refused.
+  const unbatched = controlsModel(path.join(dir, "unbatched.onnx"), { START: [DataType.INT32, [1]] });
+  const fixed = plan("c", unbatched, { sequenceControl: { start: "START" } });
+  assert.deepEqual([fixed.config.max_batch_size, (fixed.config.sequence_batching as { control_input: unknown[] }).control_input], [undefined, [{ name: "START", control: [{ int32_false_true: [0, 1] }] }]]);
+  assert.throws(() => plan("c", onnx, { maxBatch: 0 }), { name: "UsageError", message: /sequence control start \(input START\) has shape \[batch,1\], but Triton's onnxruntime backend needs \[1\]/ });
+});
+
+test("--sequence-state: a state pair off the input and output lists, starting from zeros", (t) => {
+  const dir = tempDir(t);
+  const p = plan("accumulator", accumulatorModel(path.join(dir, "acc.onnx")), { sequenceState: [{ input: "INPUT_STATE", output: "OUTPUT_STATE" }], kind: "cpu", warmup: true });
+  assertGolden(p, "sequence_state");
+  const mismatch = accumulatorModel(path.join(dir, "int.onnx"), DataType.INT32);
+  assert.throws(() => plan("a", mismatch, { sequenceState: [{ input: "INPUT_STATE", output: "OUTPUT_STATE" }] }), { name: "UsageError", message: /the input is TYPE_INT32 but the output is TYPE_FP32/ });
+  assert.throws(() => plan("a", path.join(dir, "acc.onnx"), { sequenceState: [{ input: "INPUT_STATE", output: "NOPE" }] }), { name: "UsageError", message: /names NOPE, which is not a model output/ });
+  assert.throws(() => plan("a", path.join(dir, "acc.onnx"), { sequenceState: [{ input: "INPUT_STATE", output: "OUTPUT_STATE" }], dynamicBatching: true }), { name: "UsageError", message: /sequence model/ });
+});
+
+test("trtx repo init: dynamic batching by default, --no-dynamic-batching, sequence flags; bad input is one line, exit 2, nothing written", (t) => {
+  const dir = tempDir(t);
+  const repo = path.join(dir, "models");
+  const mlp = fixture("mlp_dynbatch.onnx");
+  const json = (args: string[]) => {
+    const r = runCli(["repo", "init", ...args, "--repo", repo, "--dry-run", "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout).config;
+  };
+  assert.deepEqual(json(["m", "--onnx", mlp]).dynamic_batching, {});
+  assert.equal(json(["m", "--onnx", mlp, "--no-dynamic-batching"]).dynamic_batching, undefined);
+  assert.deepEqual(json(["m", "--onnx", mlp, "--dynamic-batching", "--preferred", "2,4"]).dynamic_batching, { preferred_batch_size: [2, 4] });
+  const acc = accumulatorModel(path.join(dir, "acc.onnx"));
+  const seq = json(["a", "--onnx", acc, "--sequence-state", "INPUT_STATE:OUTPUT_STATE"]);
+  assert.deepEqual([seq.dynamic_batching, seq.sequence_batching.state[0].input_name], [undefined, "INPUT_STATE"]);
+  const controls = controlsModel(path.join(dir, "controls.onnx"));
+  assert.deepEqual(json(["c", "--onnx", controls, "--sequence-control", "start=START,corrid=CORRID"]).sequence_batching.control_input.map((c: { name: string }) => c.name), ["START", "CORRID"]);
+  for (const [args, message] of [
+    [["m", "--onnx", mlp, "--no-dynamic-batching", "--preferred", "4"], /--preferred and --max-queue-delay-us tune the dynamic batcher, which --no-dynamic-batching turns off — drop --no-dynamic-batching/],
+    [["c", "--onnx", controls, "--dynamic-batching"], /this is a sequence model/],
+    [["c", "--onnx", controls, "--sequence-control", "begin=START"], /--sequence-control "begin=START" is not KIND=NAME/],
+    [["c", "--onnx", controls, "--sequence-control", "start=START,start=READY"], /--sequence-control names start twice/],
+    [["a", "--onnx", acc, "--sequence-state", "INPUT_STATE"], /--sequence-state "INPUT_STATE" is not INPUT:OUTPUT/],
+  ] as const) {
+    fails(["repo", "init", ...args, "--repo", repo], 2, message);
+  }
+  assert.equal(fs.existsSync(repo), false);
 });

@@ -4,6 +4,10 @@
  * .proto so it needs no file lookup at runtime. Field names, numbers, types, labels, oneofs and enum values are
  * Triton's; the key order of every `fields` object is the .proto's declaration order, which the renderer
  * prints in (as protobuf's TextFormat does).
+ *
+ * The tree is the newest proto's. Two fields are newer than Triton 2.51.0 (r24.10), whose parser refuses them as
+ * unknown fields (checked against the real 2.51.0 server and the descriptor compiled into its libtritonserver):
+ * `ModelConfig.model_metrics` (first in v2.52.0) and `ModelEnsembling.max_inflight_requests` (first in v2.63.0).
  */
 import type { INamespace } from "protobufjs";
 
@@ -243,7 +247,7 @@ export const MODEL_CONFIG_SCHEMA: INamespace = {
           },
         },
         ModelEnsembling: {
-          fields: { step: rep("Step", 1), max_inflight_responses: f("uint32", 2) },
+          fields: { step: rep("Step", 1), max_inflight_requests: f("uint32", 2) },
           nested: {
             Step: {
               fields: {

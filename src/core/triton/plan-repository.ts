@@ -17,6 +17,7 @@ import { tensorRtAccelerator, type BundleSettings } from "./repo-bundle.js";
 import { tensorEntry } from "./repo-tensors.js";
 import { describePlan } from "./plan-source.js";
 import { profileWarmups, shapeWarmups } from "./repo-warmup.js";
+import { planSequence, type SequenceControlNames, type StatePair } from "./repo-sequence.js";
 import { PROVENANCE_FILE, provenanceOf, renderProvenance, type ModelProvenance } from "./provenance.js";
 
 /** Where the model comes from, already described: its IO, and the files that carry it. */
@@ -31,9 +32,14 @@ export interface RepoInitOptions {
   repo: string;
   source: RepoSource;
   maxBatch?: number;
+  /** Undefined: on for a batchable model that is not a sequence model; true insists on it, false turns it off. */
   dynamicBatching?: boolean;
   preferred?: number[];
   maxQueueDelayUs?: number;
+  /** The sequence control inputs by kind; without it, inputs named START, END, READY and CORRID are the controls. */
+  sequenceControl?: SequenceControlNames;
+  /** Implicit state pairs: the model input that reads a state and the output that writes it. */
+  sequenceState?: StatePair[];
   instances?: number;
   kind?: "gpu" | "cpu";
   gpus?: number[];
@@ -56,6 +62,14 @@ export interface RepoPlan {
 }
 
 export const DEFAULT_REPO = "./model_repository";
+/**
+ * max_batch_size for a batchable model when neither --max-batch nor a bundle's profiles give one. Triton leaves the
+ * choice to the user (docs/user_guide/model_configuration.md, "Recommended Configuration Process": "Decide on a
+ * maximum batch size"); with IO written out, the onnxruntime backend's auto-complete never fills it in
+ * (onnxruntime.cc, ModelState::AutoCompleteConfig). 8 is a small power of two: it leaves the dynamic batcher room
+ * to merge requests while a full batch stays cheap in memory and warm-up time for any model repo init is given;
+ * `trtx perf --sweep --write-config` measures the model and replaces it.
+ */
 export const DEFAULT_MAX_BATCH = 8;
 
 /** Triton requires config `name` to equal the folder's name, so the name must be one plain folder name. */
@@ -73,22 +87,29 @@ export function planRepository(o: RepoInitOptions): RepoPlan {
   const maxBatch = maxBatchFor(o);
   const batched = maxBatch > 0;
   const plan = source.kind === "plan";
+  const sequence = planSequence(source.inputs, source.outputs, batched, o.sequenceControl, o.sequenceState);
+  const fed = sequence?.fedInputs ?? new Set<string>();
   const config: ConfigObject = {
     name: o.name,
     platform: plan ? "tensorrt_plan" : "onnxruntime_onnx",
     backend: plan ? "tensorrt" : "onnxruntime",
     ...(batched ? { max_batch_size: maxBatch } : {}),
-    input: source.inputs.map((v) => tensorEntry(v, "input", batched)),
-    output: source.outputs.map((v) => tensorEntry(v, "output", batched)),
+    input: source.inputs.filter((v) => !fed.has(v.name)).map((v) => tensorEntry(v, "input", batched)),
+    output: source.outputs.filter((v) => !sequence?.stateOutputs.has(v.name)).map((v) => tensorEntry(v, "output", batched)),
   };
   const settings = source.kind === "bundle" ? source.settings : undefined;
   if (settings !== undefined) config.optimization = tensorRtAccelerator(settings);
-  const scheduling = dynamicBatching(o, maxBatch);
-  if (scheduling !== undefined) config.dynamic_batching = scheduling;
+  if (sequence !== undefined) {
+    refuseDynamicBatching(o);
+    config.sequence_batching = sequence.scheduling;
+  } else {
+    const scheduling = dynamicBatching(o, maxBatch);
+    if (scheduling !== undefined) config.dynamic_batching = scheduling;
+  }
   const instances = instanceGroup(o);
   if (instances !== undefined) config.instance_group = [instances];
-  if (settings !== undefined && settings.profiles.length > 0) config.model_warmup = profileWarmups(settings, source.inputs, maxBatch);
-  else if (o.warmup) config.model_warmup = shapeWarmups(source.inputs, maxBatch, o.shapes);
+  if (settings !== undefined && settings.profiles.length > 0) config.model_warmup = profileWarmups(settings, source.inputs, maxBatch, fed);
+  else if (o.warmup) config.model_warmup = shapeWarmups(source.inputs, maxBatch, o.shapes, fed);
   else if (o.shapes !== undefined) throw new UsageError("--shapes sets the warm-up's shapes and needs --warmup");
   const labels = o.labels === undefined ? undefined : labelsFile(o.labels, source.outputs, batched);
   if (labels !== undefined) {
@@ -132,16 +153,37 @@ function maxBatchFor(o: RepoInitOptions): number {
   return profileMax > 0 ? profileMax : DEFAULT_MAX_BATCH;
 }
 
+/**
+ * dynamic_batching for a batchable model unless --no-dynamic-batching. With its IO written out, a config gets no
+ * scheduler from the onnxruntime backend's auto-complete (onnxruntime.cc, ModelState::AutoCompleteConfig returns
+ * before AutoCompleteMaxBatch adds `dynamic_batching { }`), so without one here requests would never be batched.
+ *
+ * No preferred sizes and no queue delay unless given: Triton's "Recommended Configuration Process"
+ * (docs/user_guide/model_configuration.md; batcher.md in later releases) starts from `dynamic_batching { }`, which
+ * forms batches as large as possible up to max_batch_size without waiting, says preferred sizes "should not be used
+ * for most models", and raises the delay only after measuring latency against a budget. Its one exception, TensorRT
+ * models with several optimization profiles for different batch sizes, is not taken for a bundle's profiles
+ * either: any batch within a profile's min..max runs on it, so preferred sizes at the opt batches would split
+ * batches the engine runs whole, and whether one profile is faster is a measurement (`trtx perf --sweep`), not a
+ * default.
+ */
 function dynamicBatching(o: RepoInitOptions, maxBatch: number): ConfigObject | undefined {
-  if (!o.dynamicBatching) {
-    if (o.preferred !== undefined || o.maxQueueDelayUs !== undefined) throw new UsageError("--preferred and --max-queue-delay-us need --dynamic-batching");
+  const tuned = o.preferred !== undefined || o.maxQueueDelayUs !== undefined;
+  if (o.dynamicBatching === false) {
+    if (tuned) throw new UsageError("--preferred and --max-queue-delay-us tune the dynamic batcher, which --no-dynamic-batching turns off", { hint: "drop --no-dynamic-batching, or drop --preferred and --max-queue-delay-us" });
     return undefined;
   }
-  if (maxBatch === 0) throw new UsageError("--dynamic-batching needs max_batch_size > 0", { hint: `the model is not batchable: ${o.source.batch.reason}` });
+  if (maxBatch === 0) {
+    if (o.dynamicBatching === true || tuned) {
+      const flag = o.dynamicBatching === true ? "--dynamic-batching" : o.preferred !== undefined ? "--preferred" : "--max-queue-delay-us";
+      throw new UsageError(`${flag} needs max_batch_size > 0, but ${o.maxBatch === 0 ? "--max-batch is 0" : `the model is not batchable: ${o.source.batch.reason}`}`, { hint: `drop ${flag}` });
+    }
+    return undefined;
+  }
   const scheduling: ConfigObject = {};
   if (o.preferred !== undefined && o.preferred.length > 0) {
     const bad = o.preferred.find((n) => !Number.isInteger(n) || n < 1 || n > maxBatch);
-    if (bad !== undefined) throw new UsageError(`--preferred ${bad} is not a batch size from 1 to max_batch_size ${maxBatch}`);
+    if (bad !== undefined) throw new UsageError(`--preferred ${bad} is not a batch size from 1 to max_batch_size ${maxBatch}`, { hint: `use sizes up to ${maxBatch}, or raise --max-batch` });
     scheduling.preferred_batch_size = o.preferred;
   }
   if (o.maxQueueDelayUs !== undefined) {
@@ -149,6 +191,12 @@ function dynamicBatching(o: RepoInitOptions, maxBatch: number): ConfigObject | u
     if (o.maxQueueDelayUs > 0) scheduling.max_queue_delay_microseconds = String(o.maxQueueDelayUs);
   }
   return scheduling;
+}
+
+/** A sequence model's scheduler is the sequence batcher: ModelConfig's `scheduling_choice` oneof holds one. */
+function refuseDynamicBatching(o: RepoInitOptions): void {
+  const flag = o.dynamicBatching === true ? "--dynamic-batching" : o.preferred !== undefined ? "--preferred" : o.maxQueueDelayUs !== undefined ? "--max-queue-delay-us" : undefined;
+  if (flag !== undefined) throw new UsageError(`${flag} sets the dynamic batcher, but this is a sequence model, which Triton schedules with the sequence batcher instead`, { hint: `drop ${flag}` });
 }
 
 /** Left out unless asked for: Triton's default (one instance per GPU) is the right start. */

@@ -46,7 +46,12 @@ export function configShape(v: ValueDesc, role: string, batched: boolean): Dim[]
 export function tensorEntry(v: ValueDesc, role: "input" | "output", batched: boolean): ConfigObject {
   const shape = configShape(v, role, batched);
   const entry: ConfigObject = { name: v.name, data_type: tritonType(v, role), dims: shape.map(tritonDim) };
-  // Triton refuses empty dims; a [batch] tensor is one element per request, reshaped to a scalar for the model.
-  if (shape.length === 0) return { ...entry, dims: ["1"], reshape: {} };
-  return entry;
+  if (shape.length > 0) return entry;
+  // Triton refuses empty dims (core model_config_utils.cc, ValidateIOShape: "must specify 'dims'"), so a tensor
+  // with nothing left is written dims [1], as the onnxruntime backend's own auto-complete does (onnxruntime.cc,
+  // ModelState::AutoCompleteIO). Batched, it is a [batch] tensor: one element per request, reshaped to nothing
+  // after the batch dim. Unbatched, it is a rank-0 model tensor: an empty reshape is refused there ("cannot have
+  // empty reshape for non-batching model"), and the backend takes dims [1] for a scalar (ValidateInputs /
+  // ValidateOutputs: "should only provide 1").
+  return batched ? { ...entry, dims: ["1"], reshape: {} } : { ...entry, dims: ["1"] };
 }
