@@ -11,7 +11,7 @@ import { parseModelConfig, type ConfigObject } from "./pbtxt-parse.js";
 
 export interface RepositoryModel {
   name: string;
-  /** Version folders Triton would see: positive integers without a leading zero, ascending. */
+  /** Version folders Triton would see: decimal numbers without a leading zero (0 included), ascending. */
   versions: number[];
   platform?: string;
   backend?: string;
@@ -24,8 +24,13 @@ export interface RepositoryModel {
   problems: string[];
 }
 
-/** A version folder's name: a positive integer without leading zeros, as Triton reads it. */
-export const VERSION_FOLDER = /^[1-9]\d*$/;
+/**
+ * A version folder's name: a decimal number without leading zeros, `0` included. Triton reads every folder name
+ * with std::stoll and skips multi-digit names starting with 0 (core model_lifecycle.cc, VersionsToLoad); it then
+ * loads version N from the folder named N, so these are the names whose files it reads (validate-versions.ts
+ * covers names such as "2_old" that it reads as a version without reading that folder).
+ */
+export const VERSION_FOLDER = /^(0|[1-9]\d*)$/;
 
 /** The model folders of a repository (hidden ones skipped), refused when there are none; `command` words the hint. */
 export function modelFolders(dir: string, command: string): string[] {
