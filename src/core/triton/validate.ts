@@ -41,7 +41,7 @@ export interface ModelContext {
   /** The config as the backend goes on with it: config.pbtxt (or nothing) after the onnxruntime auto-complete. */
   config: ConfigObject;
   kind: ModelKind;
-  /** The versions the version policy loads, ascending. */
+  /** The versions the version policy loads whose folders exist, ascending. */
   versions: number[];
 }
 
@@ -120,7 +120,9 @@ export function validateModel(modelDir: string, name: string, root?: string): Va
   findings.push(...checkRuntime(declared, modelDir, plan.load));
   findings.push(...checkLabelFiles(declared, modelDir));
 
-  const ctx: ModelContext = { name, dir: modelDir, config: declared, kind, versions: plan.load };
+  // A loaded version without its folder is already a version-dir finding.
+  const versions = plan.load.filter((v) => fs.existsSync(path.join(modelDir, String(v))));
+  const ctx: ModelContext = { name, dir: modelDir, config: declared, kind, versions };
   if (kind.backend === "onnxruntime") findings.push(...validateOnnxruntime(ctx, root));
   else if (FILE_BACKENDS.has(kind.backend)) findings.push(...checkModelFiles(ctx));
   // Per-model checks of other files (ensembles against their composing models, warm-up) append here, from ctx.
