@@ -244,7 +244,11 @@ test("platform and backend are inferred from the first subfolder, as Triton does
   fs.mkdirSync(path.join(hidden, ".cache"));
   assert.deepEqual(rulesOf(validateModel(hidden, "m")), ["platform-unknown"]);
   assert.deepEqual(rulesOf(validateModel(mlpModel(t, `${MLP_IO}default_model_filename: "net.onnx"\n`), "m")), ["platform-unknown"]);
-  assert.deepEqual(rulesOf(validateModel(mlpModel(t, MLP_IO, ["1"], "m.custom"), "m.custom")), ["warning:platform-inferred"]);
+  const custom = path.join(tempDir(t), "m.custom");
+  fs.mkdirSync(path.join(custom, "1"), { recursive: true });
+  fs.writeFileSync(path.join(custom, "1", "model.custom"), "");
+  fs.writeFileSync(path.join(custom, "config.pbtxt"), MLP_IO);
+  assert.deepEqual(rulesOf(validateModel(custom, "m.custom")), ["warning:platform-inferred"]);
 });
 
 test("accelerators: GPU ones are read for GPU instances only, CPU ones for every instance", (t) => {
