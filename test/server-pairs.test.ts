@@ -35,7 +35,7 @@ function writeCase(repo: string, c: PairCase): void {
       const target = path.join(repo, model, rel);
       assert.ok(!fs.existsSync(target), `case ${c.name}: ${model}/${rel} is written twice (folder names must be unique across cases)`);
       fs.mkdirSync(path.dirname(target), { recursive: true });
-      if (typeof content === "string") fs.writeFileSync(target, content);
+      if (typeof content === "string" || content instanceof Uint8Array) fs.writeFileSync(target, content);
       else fs.copyFileSync(fixture(content.fixture), target);
     }
   }

@@ -6,8 +6,8 @@
  * the case's name.
  */
 
-/** A file of a model folder: its text, or a fixture (fixtures/NAME) copied in. */
-export type PairFile = string | { fixture: string };
+/** A file of a model folder: its text, its bytes (an ONNX model built in the case file), or a fixture (fixtures/NAME) copied in. */
+export type PairFile = string | Uint8Array | { fixture: string };
 
 export interface PairCase {
   /** Unique; also the prefix of every model folder of the case. */

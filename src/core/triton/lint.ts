@@ -14,6 +14,8 @@ export interface Finding {
   /** Where in the config, e.g. "input[0].dims[1]". */
   path: string;
   message: string;
+  /** Advice: Triton loads the config anyway, so a warning never fails a check. */
+  severity?: "warning";
 }
 
 /** platform → the backend it implies (Triton's GetBackendTypeFromPlatform). */

@@ -111,7 +111,7 @@ export function validateModel(modelDir: string, name: string, root?: string): Va
   if (declared.name !== undefined && declared.name !== name) {
     findings.push({ rule: "config-name", message: `config name "${String(declared.name)}" is not the folder name "${name}"` });
   }
-  for (const f of lintModelConfig(declared)) findings.push({ rule: f.rule, message: `${f.path}: ${f.message}` });
+  for (const f of lintModelConfig(declared)) findings.push({ rule: f.rule, message: `${f.path}: ${f.message}`, ...(f.severity ? { severity: f.severity } : {}) });
 
   const kind = completeBackendFields(declared, modelDir, name);
   findings.push(...checkModelKind(kind, name));
