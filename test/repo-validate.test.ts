@@ -6,6 +6,7 @@ import { validateModel, validateRepository, type ValidateFinding } from "../src/
 import { stollVersion } from "../src/core/triton/validate-versions.js";
 import { fails, fixture, runCli, tempDir } from "./helpers.js";
 import type { PairCase } from "./server-pairs.js";
+import { ensemblePairs } from "./server-pairs-ensemble.js";
 import { validatePairs } from "./server-pairs-validate.js";
 
 /** A repository with mlp (mlp_dynbatch.onnx, max_batch_size 8) and two (two_input.onnx), as repo init writes it. */
@@ -185,9 +186,10 @@ const failing = (findings: readonly ValidateFinding[]) => findings.filter((f) =>
 
 test("every paired case, offline: a refused case reports its rule, its twin has no failing finding", (t) => {
   const repo = tempDir(t);
-  for (const c of validatePairs) writePairCase(repo, c);
+  const cases = [...validatePairs, ...ensemblePairs];
+  for (const c of cases) writePairCase(repo, c);
   const byName = new Map(validateRepository(repo).map((m) => [m.name, m.findings]));
-  for (const c of validatePairs) {
+  for (const c of cases) {
     const loaded = c.load ?? Object.keys(c.models)[0]!;
     if (c.rule !== undefined) {
       assert.ok(failing(byName.get(loaded) ?? []).some((f) => f.rule === c.rule), `${c.name}: ${c.rule} not in ${JSON.stringify(byName.get(loaded))}`);

@@ -3,7 +3,8 @@
  * parses and is lint-clean, the platform and backend it settles on (inferred from the files when the config leaves
  * them out), the versions its policy loads and their folders, label and runtime files, and for onnxruntime models
  * what the onnxruntime backend checks: its parameters and accelerators, and the config's IO against the ONNX model
- * of every version it loads. A broken model is a list of findings, never an exception; advice is a finding with
+ * of every version it loads; then its warm-up samples (validate-warmup.ts), and each ensemble against the configs of
+ * its composing models (validate-ensemble.ts). A broken model is a list of findings, never an exception; advice is a finding with
  * severity "warning", which never fails a check.
  */
 import fs from "node:fs";
@@ -21,6 +22,8 @@ import { checkOrtOptions } from "./validate-ort-options.js";
 import { checkLabelFiles, checkRuntime } from "./validate-paths.js";
 import { checkModelKind, completeBackendFields, type ModelKind } from "./validate-platform.js";
 import { planVersions } from "./validate-versions.js";
+import { checkWarmups } from "./validate-warmup.js";
+import { validateEnsembles } from "./validate-ensemble.js";
 
 export interface ValidateFinding {
   rule: string;
@@ -51,12 +54,21 @@ const FILE_BACKENDS = new Set(["tensorflow", "tensorrt", "onnxruntime", "openvin
 export function validateRepository(dir: string): ModelValidation[] {
   const names = modelFolders(dir, "validate");
   const root = fs.realpathSync(dir);
-  return names.map((name) => {
+  const contexts = new Map<string, ModelContext>();
+  const results = names.map((name) => {
     const modelDir = path.join(dir, name);
     // A symlink out of the repository is reported, not followed: validate reads only what the repository holds.
     if (!inside(root, modelDir)) return { name, findings: [{ rule: "symlink-escape", message: `${name} is a link to ${fs.realpathSync(modelDir)}, outside the repository (not read)` }] };
-    return { name, findings: validateModel(modelDir, name, root) };
+    const { findings, ctx } = inspectModel(modelDir, name, root);
+    if (ctx !== undefined) contexts.set(name, ctx);
+    return { name, findings };
   });
+  // An ensemble is checked against the configs its composing models load with, once every model is read.
+  const configs = new Map([...contexts].map(([name, ctx]) => [name, ctx.config]));
+  const loaded = new Map([...contexts].map(([name, ctx]) => [name, ctx.versions]));
+  const ensembles = validateEnsembles(configs, loaded);
+  for (const result of results) result.findings.push(...(ensembles.get(result.name) ?? []));
+  return results;
 }
 
 /** The numeric version folders of a model, ascending. */
@@ -97,8 +109,16 @@ function inside(root: string, p: string): boolean {
   return real === root || real.startsWith(root + path.sep);
 }
 
-/** `root`: the repository's resolved path, when files linking out of it must not be read. */
+/**
+ * One model folder on its own (an ensemble's composing models are not looked at: validateRepository does that).
+ * `root`: the repository's resolved path, when files linking out of it must not be read.
+ */
 export function validateModel(modelDir: string, name: string, root?: string): ValidateFinding[] {
+  return inspectModel(modelDir, name, root).findings;
+}
+
+/** The model's findings, and the config Triton goes on with where it got that far. */
+function inspectModel(modelDir: string, name: string, root?: string): { findings: ValidateFinding[]; ctx?: ModelContext } {
   const findings: ValidateFinding[] = [];
   const read = readConfig(modelDir);
   let declared: ConfigObject;
@@ -107,7 +127,7 @@ export function validateModel(modelDir: string, name: string, root?: string): Va
     // model_repository_manager.cc: with auto-complete on (the default) a missing config starts empty and the backend fills it.
     findings.push({ ...read.finding, severity: "warning", message: `${read.finding.message}: Triton builds the config from the model (refused with --disable-auto-complete-config)` });
     declared = {};
-  } else return [read.finding];
+  } else return { findings: [read.finding] };
   if (declared.name !== undefined && declared.name !== name) {
     findings.push({ rule: "config-name", message: `config name "${String(declared.name)}" is not the folder name "${name}"` });
   }
@@ -125,8 +145,9 @@ export function validateModel(modelDir: string, name: string, root?: string): Va
   const ctx: ModelContext = { name, dir: modelDir, config: declared, kind, versions };
   if (kind.backend === "onnxruntime") findings.push(...validateOnnxruntime(ctx, root));
   else if (FILE_BACKENDS.has(kind.backend)) findings.push(...checkModelFiles(ctx));
-  // Per-model checks of other files (ensembles against their composing models, warm-up) append here, from ctx.
-  return findings;
+  // Warm-up runs on the config the backend completed, and reads its data files from the model's warmup/ folder.
+  findings.push(...checkWarmups(ctx.config, modelDir));
+  return { findings, ctx };
 }
 
 /** Each loaded version's model file, for backends other than onnxruntime. */
