@@ -101,7 +101,8 @@ describe("listRepository", () => {
     assert.deepEqual([...byName.keys()], ["batcher", "broken", "empty", "ensemble", "resnet"]);
     assert.deepEqual(byName.get("resnet"), {
       name: "resnet",
-      versions: [1, 2, 10],
+      // Triton reads version folders with std::stoll: 0 is a version, 01 is 1 again, latest is skipped.
+      versions: [0, 1, 2, 10],
       backend: "tensorrt",
       maxBatchSize: 8,
       dynamicBatching: false,
@@ -134,7 +135,7 @@ describe("trtx repo ls", () => {
     const repo = makeRepository(tempDir(t));
     const r = runCli(["repo", "ls", repo]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /│ resnet +│ 1, 2, 10 +│ tensorrt +│ 8 +│ no +│ 1x KIND_GPU \[0\], 2x KIND_GPU \[1, 2\], 2x KIND_CPU, KIND_MODEL │ ok +│/);
+    assert.match(r.stdout, /│ resnet +│ 0, 1, 2, 10 +│ tensorrt +│ 8 +│ no +│ 1x KIND_GPU \[0\], 2x KIND_GPU \[1, 2\], 2x KIND_CPU, KIND_MODEL │ ok +│/);
     assert.match(r.stdout, /│ broken +│ 1 +│ error +│/);
     assert.match(r.stdout, /│ batcher +│ 1 +│ onnxruntime +│ 16 +│ yes +│ default +│ 1 problem\(s\) │/);
     assert.match(r.stdout, /\nempty: no config\.pbtxt\n/);

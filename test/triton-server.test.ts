@@ -26,6 +26,8 @@ interface Shape {
   valRange?: string;
   /** `trtx build` flags: the model is this bundle of fixtures/mlp_dynbatch.onnx, served with `--loadEngine`. */
   build?: string[];
+  /** The served model computes in fp16 (an fp16 bundle): answers are compared at fp16's precision. */
+  fp16Compute?: boolean;
 }
 
 const SHAPES: Shape[] = [
@@ -38,7 +40,7 @@ const SHAPES: Shape[] = [
   { name: "two_input", init: ["--onnx", fixture("two_input.onnx"), "--warmup", "--shapes", "tokens:1x12,features:1x16"], shapes: "tokens:2x12,features:2x16", valRange: "tokens:[0,50]" },
   { name: "external_data", init: ["--onnx", fixture("external_data.onnx"), "--warmup"], shapes: "input:2x256" },
   { name: "mlp", init: ["--warmup"] },
-  { name: "bundle_fp16", init: ["--kind", "cpu"], build: ["--fp16"], shapes: "input:2x64" },
+  { name: "bundle_fp16", init: ["--kind", "cpu"], build: ["--fp16"], shapes: "input:2x64", fp16Compute: true },
   { name: "bundle_int8", init: ["--kind", "cpu"], build: ["--int8", "--calib", "random", "--minShapes", "input:1x64", "--optShapes", "input:4x64", "--maxShapes", "input:8x64"], shapes: "input:4x64" },
   { name: "bert-tiny", init: ["--warmup", "--shapes", "input_ids:1x16,attention_mask:1x16"], shapes: "input_ids:2x16,attention_mask:2x16", valRange: "input_ids:[0,100]" },
 ];
@@ -56,14 +58,19 @@ function readTensor(file: string) {
   return readNpy(fs.readFileSync(file), file);
 }
 
-/** Element-wise closeness of two tensors of one dtype and shape (fp16 compared as the float it encodes). */
-function assertClose(actual: ReturnType<typeof readTensor>, expected: ReturnType<typeof readTensor>, what: string): void {
+/**
+ * Element-wise closeness of two tensors of one dtype and shape; fp16 tensors (read as their raw bits) within 2 ulps.
+ * A model that computes in fp16 is held to fp16's precision, not to its output type's: onnxruntime 1.29 (trtx run)
+ * and 1.32 (the stand-in backend) round an fp16 Gemm differently; the demo's 784-wide mlp differs by up to 7.6e-4
+ * on outputs near 0.07 (about 12 fp16 ulps), measured.
+ */
+function assertClose(actual: ReturnType<typeof readTensor>, expected: ReturnType<typeof readTensor>, what: string, fp16Compute = false): void {
   assert.equal(actual.dtype, expected.dtype, `${what}: dtype`);
   assert.deepEqual(actual.dims, expected.dims, `${what}: shape`);
   const a = Array.from(actual.data as ArrayLike<number | bigint>, Number);
   const e = Array.from(expected.data as ArrayLike<number | bigint>, Number);
-  const tol = actual.dtype === "float16" ? 2 : 1e-4; // fp16 compared as raw bits: 2 ulps
-  a.forEach((v, i) => assert.ok(Math.abs(v - e[i]!) <= tol + tol * Math.abs(e[i]!) * (actual.dtype === "float16" ? 0 : 1), `${what}[${i}]: ${v} vs ${e[i]}`));
+  const [abs, rel] = actual.dtype === "float16" ? [2, 0] : fp16Compute ? [2e-3, 2e-2] : [1e-4, 1e-4];
+  a.forEach((v, i) => assert.ok(Math.abs(v - e[i]!) <= abs + rel * Math.abs(e[i]!), `${what}[${i}]: ${v} vs ${e[i]}`));
 }
 
 /** Writes a model with repo init and the request's inputs and expected outputs with trtx run. */
@@ -72,6 +79,7 @@ function prepare(repo: string, work: string, s: Shape): Request {
   const source: string[] = [];
   if (s.build !== undefined) {
     const bundle = path.join(dir, `${s.name}.trtx`);
+    fs.mkdirSync(dir, { recursive: true });
     const build = runCli(["build", "--onnx", fixture("mlp_dynbatch.onnx"), ...s.build, "--saveEngine", bundle]);
     assert.equal(build.code, 0, `build ${s.name}: ${build.stderr}`);
     source.push("--loadEngine", bundle);
@@ -84,12 +92,14 @@ function prepare(repo: string, work: string, s: Shape): Request {
 /** One request: `trtx run` on the served model file saves its inputs and outputs. */
 interface Request {
   inputs: Record<string, string>;
+  /** The model computes in fp16 (Shape.fp16Compute). */
+  fp16Compute?: boolean;
   outputs: string[];
   /** The folder of trtx run's outputs. */
   expected: string;
 }
 
-function request(model: string, dir: string, s: Pick<Shape, "shapes" | "valRange">): Request {
+function request(model: string, dir: string, s: Pick<Shape, "shapes" | "valRange" | "fp16Compute">): Request {
   const run = runCli([
     "run", "--onnx", model, "--ep", "cpu", "--seed", "7",
     ...(s.shapes !== undefined ? ["--shapes", s.shapes] : []),
@@ -98,7 +108,12 @@ function request(model: string, dir: string, s: Pick<Shape, "shapes" | "valRange
   ]);
   assert.equal(run.code, 0, `trtx run ${model}: ${run.stderr}`);
   const report = JSON.parse(run.stdout) as { inputs: Record<string, unknown>; outputs: Record<string, unknown> };
-  return { inputs: Object.fromEntries(Object.keys(report.inputs).map((name) => [name, npyFile(path.join(dir, "in"), name)])), outputs: Object.keys(report.outputs), expected: path.join(dir, "out") };
+  return {
+    inputs: Object.fromEntries(Object.keys(report.inputs).map((name) => [name, npyFile(path.join(dir, "in"), name)])),
+    outputs: Object.keys(report.outputs),
+    expected: path.join(dir, "out"),
+    fp16Compute: s.fp16Compute,
+  };
 }
 
 test("every repository shape trtx writes loads READY in the real Triton and answers over HTTP and gRPC as trtx run does", serverSkip, async (t) => {
@@ -130,7 +145,7 @@ test("npm start's repository (the demo's, for the mlp template) loads READY and 
   assert.ok(demo.code === 0 || demo.code === 3, demo.stderr);
   const repo = path.join(root, "demo", "model_repository");
   assert.deepEqual(validateRepository(repo).flatMap((m) => m.findings.filter((f) => f.severity !== "warning")), []);
-  const asked = request(servedModel(repo, "mlp"), path.join(root, "work"), { shapes: "input:2x784" });
+  const asked = request(servedModel(repo, "mlp"), path.join(root, "work"), { shapes: "input:2x784", fp16Compute: true }); // the demo serves its fp16 bundle
   const server = await TritonServer.start(repo, { binary: TRITONSERVER, backendDirectory: BACKENDS });
   try {
     await loadAndAsk(server, "mlp", asked, path.join(root, "answers"));
@@ -154,7 +169,7 @@ async function loadAndAsk(server: TritonServer, model: string, r: Request & { ex
   for (const protocol of ["http", "grpc"] as const) {
     r.outputs.forEach((name, i) => {
       const expected = npyFile(r.expected, r.expectedNames?.[name] ?? name);
-      assertClose(readTensor(answered[protocol][i]!), readTensor(expected), `${model} ${protocol} ${name}`);
+      assertClose(readTensor(answered[protocol][i]!), readTensor(expected), `${model} ${protocol} ${name}`, r.fp16Compute);
     });
   }
   await server.unload(model);
