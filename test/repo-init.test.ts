@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { BUNDLE_SCHEMA, tensorRtOptions } from "../src/core/build/manifest.js";
 import type { ShapeProfile } from "../src/core/shapes/profiles.js";
 import { exportNetwork } from "../src/core/export/network.js";
-import { attr, GraphBuilder } from "../src/core/onnx/builder.js";
+import { GraphBuilder } from "../src/core/onnx/builder.js";
 import { DataType } from "../src/core/onnx/dtype.js";
 import { saveModel } from "../src/core/onnx/model-file.js";
 import { batchVerdict, type ValueDesc } from "../src/core/onnx/model-info.js";
@@ -13,6 +13,7 @@ import { parseModelConfig } from "../src/core/triton/pbtxt-parse.js";
 import { planRepository, resolveRepoSource, type RepoInitOptions, type RepoPlan } from "../src/core/triton/plan-repository.js";
 import { writeRepoPlan } from "../src/core/triton/repo-write.js";
 import { fails, fixture, ROOT, runCli, tempDir } from "./helpers.js";
+import { accumulatorModel, controlsModel } from "./sequence-models.js";
 
 const GOLDEN = path.join(ROOT, "test", "golden-configs");
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
@@ -325,42 +326,6 @@ test("warm-up data: zeros for integer and bool inputs (random bytes are no valid
   const inputs = JSON.parse(r.stdout).config.model_warmup.flatMap((w: { inputs: Record<string, object> }) => Object.values(w.inputs));
   assert.deepEqual(inputs.map((v: object) => Object.keys(v).at(-1)), ["zero_data", "zero_data", "zero_data", "zero_data"]);
 });
-
-/**
- * A sequence model with the four controls Triton's QA models use, each [batch, 1] and of another type:
- * OUTPUT = INPUT + 10·READY + 100·START + 1000·END + 10000·CORRID, so a response shows what the batcher fed.
- */
-function controlsModel(file: string, controls: Partial<Record<"START" | "READY" | "END" | "CORRID", [number, (string | number)[]]>> = {}): string {
-  const g = new GraphBuilder("controls");
-  g.input("INPUT", DataType.INT32, ["batch", 1]);
-  const types = { START: [DataType.INT32, ["batch", 1]], READY: [DataType.FLOAT, ["batch", 1]], END: [DataType.BOOL, ["batch", 1]], CORRID: [DataType.INT64, ["batch", 1]], ...controls } as const;
-  const scale = (name: keyof typeof types, k: number) => {
-    g.input(name, types[name][0], types[name][1]);
-    const asInt = g.op("Cast", [name], { to: attr.int(DataType.INT32) });
-    return g.op("Mul", [asInt, g.initializer(`k${k}`, DataType.INT32, [], new Int32Array([k]))]);
-  };
-  let sum = g.op("Add", ["INPUT", scale("READY", 10)]);
-  sum = g.op("Add", [sum, scale("START", 100)]);
-  sum = g.op("Add", [sum, scale("END", 1000)]);
-  g.op("Add", [sum, scale("CORRID", 10000)], {}, { output: "OUTPUT" });
-  g.output("OUTPUT", DataType.INT32, ["batch", 1]);
-  saveModel(g.model(), file);
-  return file;
-}
-
-/** Implicit state: OUTPUT_STATE = INPUT + INPUT_STATE, and OUTPUT is that running sum. */
-function accumulatorModel(file: string, stateType: number = DataType.FLOAT): string {
-  const g = new GraphBuilder("accumulator");
-  g.input("INPUT", DataType.FLOAT, ["batch", 4]);
-  g.input("INPUT_STATE", stateType, ["batch", 4]);
-  const state = stateType === DataType.FLOAT ? "INPUT_STATE" : g.op("Cast", ["INPUT_STATE"], { to: attr.int(DataType.FLOAT) });
-  g.op("Add", ["INPUT", state], {}, { output: "OUTPUT_STATE" });
-  g.op("Identity", ["OUTPUT_STATE"], {}, { output: "OUTPUT" });
-  g.output("OUTPUT", DataType.FLOAT, ["batch", 4]);
-  g.output("OUTPUT_STATE", DataType.FLOAT, ["batch", 4]);
-  saveModel(g.model(), file);
-  return file;
-}
 
 test("sequence controls named START, END, READY, CORRID: sequence_batching with each type's false/true, no dynamic batching", (t) => {
   const p = plan("controls", controlsModel(path.join(tempDir(t), "controls.onnx")), { kind: "cpu" });

@@ -7,7 +7,9 @@ import { stollVersion } from "../src/core/triton/validate-versions.js";
 import { fails, fixture, runCli, tempDir } from "./helpers.js";
 import type { PairCase } from "./server-pairs.js";
 import { ensemblePairs } from "./server-pairs-ensemble.js";
+import { lintPairs } from "./server-pairs-lint.js";
 import { validatePairs } from "./server-pairs-validate.js";
+import { warmupPairs } from "./server-pairs-warmup.js";
 
 /** A repository with mlp (mlp_dynbatch.onnx, max_batch_size 8) and two (two_input.onnx), as repo init writes it. */
 function makeRepo(t: { after: (fn: () => void) => void }): string {
@@ -65,7 +67,8 @@ test("batch-dim mistakes get the hint; an unbatched config with the full shape i
   edit(repo, "mlp", /dims: \[ 64 \]/, "dims: [ -1, 64 ]");
   edit(repo, "mlp", /dims: \[ 10 \]/, "dims: [ -1, 10 ]");
   const unbatched = JSON.parse(runCli(["repo", "validate", repo, "--json"]).stdout);
-  assert.deepEqual(unbatched.models.find((m: { name: string }) => m.name === "mlp").findings, []);
+  // repo init wrote dynamic_batching, which an unbatched model keeps with a warning only.
+  assert.deepEqual(unbatched.models.find((m: { name: string }) => m.name === "mlp").findings.map((f: ValidateFinding) => `${f.severity}:${f.rule}`), ["warning:dynamic-batching-unbatched"]);
   edit(repo, "mlp", /platform:/, "max_batch_size: 4\nplatform:");
   expectFinding(repo, /^mlp: dims: input "input": config dims \[-1,64\] \(max_batch_size 4\) do not match the model's shape \[-1,64\].*did you mean max_batch_size > 0/m);
 });
@@ -186,7 +189,7 @@ const failing = (findings: readonly ValidateFinding[]) => findings.filter((f) =>
 
 test("every paired case, offline: a refused case reports its rule, its twin has no failing finding", (t) => {
   const repo = tempDir(t);
-  const cases = [...validatePairs, ...ensemblePairs];
+  const cases = [...validatePairs, ...ensemblePairs, ...lintPairs, ...warmupPairs];
   for (const c of cases) writePairCase(repo, c);
   const byName = new Map(validateRepository(repo).map((m) => [m.name, m.findings]));
   for (const c of cases) {

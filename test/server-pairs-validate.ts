@@ -81,7 +81,18 @@ function raggedModel(): Uint8Array {
   return encodeModel(g.model({ opset: 13 }));
 }
 
+/** x [2,4] → y [2,4]: a model whose batch dim is fixed. */
+function fixedBatchModel(): Uint8Array {
+  const g = new GraphBuilder("fixed_batch");
+  g.op("Identity", [g.input("x", DataType.FLOAT, [2, 4])], {}, { output: "y" });
+  g.output("y", DataType.FLOAT, [2, 4]);
+  return encodeModel(g.model({ opset: 13 }));
+}
+
 const SEQUENCE = sequenceModel();
+const FIXED_BATCH = fixedBatchModel();
+const fixedBatchConfig = (maxBatch: number, dims: string) =>
+  `platform: "onnxruntime_onnx"\n${maxBatch > 0 ? `max_batch_size: ${maxBatch}\n` : ""}input { name: "x" data_type: TYPE_FP32 dims: [ ${dims} ] }\noutput { name: "y" data_type: TYPE_FP32 dims: [ ${dims} ] }\n${CPU}`;
 const SCALAR = scalarModel();
 const INITIALIZER_INPUT = initializerInputModel();
 const RAGGED = raggedModel();
@@ -159,6 +170,10 @@ export const validatePairs: PairCase[] = [
   mlpCase("dloosened", mlpConfig("", { inDims: "-1" }), { rule: "dims", judge: "stand-in", serverSays: /tensor 'input'/ }),
   mlpCase("dnooutput", mlpConfig('output { name: "logits" data_type: TYPE_FP32 dims: [ 10 ] }\n'), { rule: "output-missing-in-model", judge: "stand-in", serverSays: /unexpected inference output 'logits'/ }),
   mlpCase("dtype", mlpConfig("", { inDims: "64" }).replace("TYPE_FP32", "TYPE_FP16"), { rule: "data-type", judge: "stand-in", serverSays: /datatype TYPE_FP16/ }),
+  mlpCase("dnoinput", mlpConfig("", { inDims: "64" }).replace('name: "input"', 'name: "features"'), { rule: "input-missing-in-model", judge: "stand-in", serverSays: /unexpected inference input 'features'/ }),
+  { name: "dfixedbatch", rule: "batch-dim-fixed", judge: "stand-in", serverSays: /the first dimension must be -1/, models: { dfixedbatch: { "config.pbtxt": fixedBatchConfig(8, "4"), "1/model.onnx": FIXED_BATCH } } },
+  { name: "dfixedbatchok", judge: "stand-in", models: { dfixedbatchok: { "config.pbtxt": fixedBatchConfig(0, "2, 4"), "1/model.onnx": FIXED_BATCH } } },
+  mlpCase("dnotonnx", mlpConfig(), { rule: "model-read", judge: "stand-in", files: { "1/model.onnx": "not an ONNX model\n" } }),
 
   // Sequence controls and states are model inputs (ModelInstanceState ctor, ValidateBooleanSequenceControl).
   { name: "sstate", judge: "stand-in", models: { sstate: { "config.pbtxt": sequenceConfig("int32_false_true: [ 0, 1 ]"), "1/model.onnx": SEQUENCE } } },

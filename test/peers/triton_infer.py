@@ -2,6 +2,7 @@
 
 Reads a JSON spec on stdin: {"http": "127.0.0.1:PORT", "grpc": "127.0.0.1:PORT", "model": NAME,
 "inputs": {NAME: FILE.npy}, "outputs": [NAME], "out": DIR, "sequence": {"id": N, "start": bool, "end": bool}?}.
+A sequence is sent as sequence N over HTTP and as sequence N + 1 over gRPC, so that each protocol has its own.
 Writes DIR/<protocol>/<index>.npy for each output, in the order given, and prints {"http": [...], "grpc": [...]}
 (the files). A failed request exits 1 with the server's message on stderr.
 """
@@ -15,7 +16,7 @@ import tritonclient.http as httpclient
 from tritonclient.utils import InferenceServerException, np_to_triton_dtype
 
 
-def request(module, url, spec, binary):
+def request(module, url, spec, binary, sequence_offset):
     client = module.InferenceServerClient(url)
     inputs = []
     for name, file in spec["inputs"].items():
@@ -29,16 +30,16 @@ def request(module, url, spec, binary):
     outputs = [module.InferRequestedOutput(name) for name in spec["outputs"]]
     sequence = spec.get("sequence")
     extra = {} if sequence is None else {
-        "sequence_id": sequence["id"], "sequence_start": sequence["start"], "sequence_end": sequence["end"]}
+        "sequence_id": sequence["id"] + sequence_offset, "sequence_start": sequence["start"], "sequence_end": sequence["end"]}
     return client.infer(spec["model"], inputs, outputs=outputs, **extra)
 
 
 def main():
     spec = json.load(sys.stdin)
     written = {}
-    for protocol, module, binary in (("http", httpclient, True), ("grpc", grpcclient, False)):
+    for protocol, module, binary, offset in (("http", httpclient, True, 0), ("grpc", grpcclient, False, 1)):
         try:
-            result = request(module, spec[protocol], spec, binary)
+            result = request(module, spec[protocol], spec, binary, offset)
         except InferenceServerException as e:
             print(f"{protocol}: {e.message()}", file=sys.stderr)
             sys.exit(1)

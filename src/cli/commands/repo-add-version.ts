@@ -5,6 +5,7 @@ import { Command } from "commander";
 import { CheckFailedError, FileError } from "../../core/errors.js";
 import { describeModelFile } from "../../core/onnx/model-file.js";
 import { checkModelName, DEFAULT_REPO } from "../../core/triton/plan-repository.js";
+import { failing } from "../../core/triton/lint.js";
 import { checkIo, readConfig, versionsOf } from "../../core/triton/validate.js";
 import { uiFor } from "../options/reporting.js";
 
@@ -27,10 +28,10 @@ export function repoAddVersionCommand(): Command {
       const info = describeModelFile(flags.onnx);
       const findings = checkIo(read.config, info.inputs, info.outputs, path.basename(flags.onnx));
       const version = (versionsOf(modelDir).at(-1) ?? 0) + 1;
-      if (findings.length > 0) {
+      if (failing(findings).length > 0) {
         if (ui.json) ui.printJson({ schema: "trtx.repo-add-version/1", model: name, version: null, findings });
         else for (const f of findings) ui.print(`${name}: ${f.rule}: ${f.message}`);
-        throw new CheckFailedError(`${flags.onnx} does not match ${name}'s config: ${findings.length} finding(s); nothing written`, { hint: "export the model with the config's IO, or change config.pbtxt first" });
+        throw new CheckFailedError(`${flags.onnx} does not match ${name}'s config: ${failing(findings).length} finding(s); nothing written`, { hint: "export the model with the config's IO, or change config.pbtxt first" });
       }
       const tmp = path.join(modelDir, `.add-version-${process.pid}-${Date.now()}`);
       try {

@@ -1,7 +1,7 @@
 /** `trtx repo lint`: config.pbtxt files checked against the rules Triton applies when it loads a model. */
 import { Command } from "commander";
 import { CheckFailedError } from "../../core/errors.js";
-import { lintModelConfig } from "../../core/triton/lint.js";
+import { failing, lintModelConfig } from "../../core/triton/lint.js";
 import { parseModelConfig } from "../../core/triton/pbtxt-parse.js";
 import { uiFor } from "../options/reporting.js";
 import { readConfigText } from "./repo-fmt.js";
@@ -15,11 +15,13 @@ export function repoLintCommand(): Command {
       const ui = uiFor(command);
       // Parse errors stop the run (exit 1): there is no config to lint.
       const results = files.map((path) => ({ path, findings: lintModelConfig(parseModelConfig(readConfigText(path), path)) }));
-      const count = results.reduce((n, r) => n + r.findings.length, 0);
-      const failing = results.filter((r) => r.findings.length > 0).length;
+      // A warning is advice: Triton loads the model anyway, so it is printed but never fails the run.
+      const failed = (r: (typeof results)[number]) => failing(r.findings).length;
+      const count = results.reduce((n, r) => n + failed(r), 0);
+      const failingFiles = results.filter((r) => failed(r) > 0).length;
       if (ui.json) ui.printJson({ schema: "trtx.repo-lint/1", files: results });
-      else if (count === 0) ui.print(`${results.length} file(s), no findings`);
-      else for (const r of results) for (const f of r.findings) ui.print(`${r.path}: ${f.rule}: ${f.path}: ${f.message}`);
-      if (count > 0) throw new CheckFailedError(`${count} finding(s) in ${failing} of ${results.length} file(s)`, { hint: "Triton would refuse these models; fix the fields named above" });
+      else if (results.every((r) => r.findings.length === 0)) ui.print(`${results.length} file(s), no findings`);
+      else for (const r of results) for (const f of r.findings) ui.print(`${r.path}: ${f.severity === "warning" ? "warning: " : ""}${f.rule}: ${f.path}: ${f.message}`);
+      if (count > 0) throw new CheckFailedError(`${count} finding(s) in ${failingFiles} of ${results.length} file(s)`, { hint: "Triton would refuse these models; fix the fields named above" });
     });
 }

@@ -35,10 +35,9 @@ export function repoValidateCommand(): Command {
       );
       if (ui.json) ui.printJson({ schema: "trtx.repo-validate/1", repository, ...(check.server !== undefined ? { server: check.server } : {}), models: check.models });
       else render(ui, check.models, check.server);
-      const failing = check.models.filter((m) => m.findings.some((f) => f.severity !== "warning") || (m.server !== undefined && m.server.state !== "READY")).length;
-      if (failing > 0) {
+      if (check.failingModels > 0) {
         const parts = [`${check.failingFindings} finding(s)`, ...(check.server !== undefined ? [`${check.unavailable} model(s) not loaded by Triton ${check.server.version}`] : [])];
-        throw new CheckFailedError(`${parts.join(", ")}, in ${failing} of ${check.models.length} model(s)`, { hint: "fix the models named above" });
+        throw new CheckFailedError(`${parts.join(", ")}, in ${check.failingModels} of ${check.models.length} model(s)`, { hint: "fix the models named above" });
       }
     });
 }

@@ -11,6 +11,7 @@ import { hashFileInto } from "../build/hash.js";
 import { CheckFailedError } from "../errors.js";
 import type { ConfigObject } from "../triton/pbtxt-parse.js";
 import { readProvenance, type ModelProvenance } from "../triton/provenance.js";
+import { failing } from "../triton/lint.js";
 import { readConfig, validateRepository, versionsOf, type ModelValidation } from "../triton/validate.js";
 
 export interface TensorRtFacts {
@@ -52,9 +53,9 @@ export class RepositoryInvalidError extends CheckFailedError {
     readonly repository: string,
     readonly models: ModelValidation[],
   ) {
-    const failing = models.filter((m) => m.findings.length > 0);
-    const count = failing.reduce((n, m) => n + m.findings.length, 0);
-    super(`repository ${repository} fails validation: ${count} finding(s) in ${failing.map((m) => m.name).join(", ")}`, {
+    const failed = models.filter((m) => failing(m.findings).length > 0);
+    const count = failed.reduce((n, m) => n + failing(m.findings).length, 0);
+    super(`repository ${repository} fails validation: ${count} finding(s) in ${failed.map((m) => m.name).join(", ")}`, {
       hint: `fix them (trtx repo validate ${repository}) and deploy again`,
     });
   }
@@ -62,7 +63,7 @@ export class RepositoryInvalidError extends CheckFailedError {
 
 export function readRepositoryFacts(repository: string): RepositoryFacts {
   const validation = validateRepository(repository);
-  if (validation.some((m) => m.findings.length > 0)) throw new RepositoryInvalidError(repository, validation);
+  if (validation.some((m) => failing(m.findings).length > 0)) throw new RepositoryInvalidError(repository, validation);
   // One pass over the files: the hash names the repository, and the sizes give each model's weight.
   const { bytes, sha256, sizes } = hashTree(repository);
   const models = validation.map((m) => modelFacts(path.join(repository, m.name), m.name, sizes));

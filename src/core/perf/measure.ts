@@ -127,8 +127,11 @@ export async function measurePoint(r: PointRequest): Promise<PointResult> {
 
     const windows: MeasurementWindow[] = [];
     const windowTimes: QueryTime[][] = [];
+    // Windows lengthen when three of them cannot hold --iterations queries at the rate measured so far; otherwise a
+    // model slower than iterations / (3 windows) would be measured forever.
+    let windowMs = r.windowMs;
     let from = warmEnd;
-    let to = from + r.windowMs;
+    let to = from + windowMs;
     for (;;) {
       await until(() => false, to);
       // A stream's queries run one after another, so once it has finished one past `to` it has reported all before.
@@ -142,7 +145,7 @@ export async function measurePoint(r: PointRequest): Promise<PointResult> {
         }
       });
       if (taken.length < MIN_WINDOW_QUERIES) {
-        to += r.windowMs;
+        to += windowMs;
         continue;
       }
       streams.forEach((s) => {
@@ -152,10 +155,16 @@ export async function measurePoint(r: PointRequest): Promise<PointResult> {
       windows.push(window);
       windowTimes.push(taken);
       r.onWindow?.(window, windows.length - 1);
-      from = to;
-      to = from + r.windowMs;
-      const enough = windowTimes.slice(-STABILITY_WINDOWS).reduce((n, w) => n + w.length, 0) >= r.iterations;
+      const recent = windowTimes.slice(-STABILITY_WINDOWS);
+      const held = recent.reduce((n, w) => n + w.length, 0);
+      const enough = held >= r.iterations;
       if (enough && windows.length >= STABILITY_WINDOWS && (isStable(windows, r.stabilityPercent) || windows.length >= r.maxWindows)) break;
+      if (!enough && windows.length >= STABILITY_WINDOWS) {
+        const spanMs = windows.slice(-STABILITY_WINDOWS).reduce((t, w) => t + w.durationMs, 0);
+        windowMs = Math.max(windowMs, Math.ceil((spanMs / held) * (r.iterations / STABILITY_WINDOWS) * 1.1));
+      }
+      from = to;
+      to = from + windowMs;
     }
     Atomics.store(new Int32Array(control), 0, 1);
     await until(() => streams.every((s) => s.done));

@@ -10,7 +10,7 @@ import path from "node:path";
 import { CheckFailedError, FileError, UsageError } from "../errors.js";
 import { writeFileAtomic } from "../fs/atomic.js";
 import type { Provider } from "../ep/providers.js";
-import { lintModelConfig } from "../triton/lint.js";
+import { failing, lintModelConfig } from "../triton/lint.js";
 import type { ConfigObject } from "../triton/pbtxt-parse.js";
 import { renderModelConfig } from "../triton/pbtxt-render.js";
 import { onnxFileIn, readConfig, versionsOf } from "../triton/validate.js";
@@ -86,7 +86,7 @@ export function applyChoice(config: ConfigObject, choice: SweepChoice, provider:
 
 /** Writes the new config atomically after checking it against Triton's rules, so a sweep never breaks a repository. */
 export function writeConfig(configPath: string, config: ConfigObject): string {
-  const findings = lintModelConfig(config);
+  const findings = failing(lintModelConfig(config));
   if (findings.length > 0) throw new CheckFailedError(`the swept config would not load: ${findings[0]!.path}: ${findings[0]!.message}`);
   const text = renderModelConfig(config);
   writeFileAtomic(configPath, Buffer.from(text));

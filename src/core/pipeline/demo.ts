@@ -25,6 +25,7 @@ import { runModel } from "../run/run.js";
 import { summarize } from "../tensor/summary.js";
 import { planRepository, resolveRepoSource } from "../triton/plan-repository.js";
 import { writeRepoPlan } from "../triton/repo-write.js";
+import { failing } from "../triton/lint.js";
 import { validateRepository } from "../triton/validate.js";
 
 /** The largest batch the demo's bundles and repository serve. */
@@ -107,7 +108,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
   const plan = planRepository({ name: o.template, repo: repoDir, source: resolveRepoSource({ name: o.template, ...source }) });
   writeRepoPlan(plan, { force: true });
   o.onStep?.("validate");
-  const findings = validateRepository(repoDir).reduce((n, m) => n + m.findings.length, 0);
+  const findings = validateRepository(repoDir).reduce((n, m) => n + failing(m.findings).length, 0);
   o.onStep?.("deploy");
   const deploy = findings === 0 ? writeDeployments(repoDir, o.dir, o.template) : undefined;
 

@@ -4,6 +4,7 @@
  * the verdict is what Triton did — so a disagreement shows as such instead of being merged away.
  */
 import { judgeRepository, type ServerModelVerdict, type TritonServerOptions } from "./server.js";
+import { failing } from "./lint.js";
 import { validateRepository, type ModelValidation } from "./validate.js";
 
 export interface CheckedModel extends ModelValidation {
@@ -19,17 +20,25 @@ export interface RepositoryCheck {
   failingFindings: number;
   /** Models the server did not load. */
   unavailable: number;
+  /** Models with a failing finding or that the server did not load: the check fails when there is one. */
+  failingModels: number;
 }
 
 export async function checkRepository(dir: string, o: { server?: TritonServerOptions } = {}): Promise<RepositoryCheck> {
   const validated = validateRepository(dir);
-  const failingFindings = validated.reduce((n, m) => n + m.findings.filter((f) => f.severity !== "warning").length, 0);
-  if (o.server === undefined) return { models: validated, failingFindings, unavailable: 0 };
+  const failingFindings = validated.reduce((n, m) => n + failing(m.findings).length, 0);
+  if (o.server === undefined) return { models: validated, failingFindings, unavailable: 0, failingModels: validated.filter((m) => failing(m.findings).length > 0).length };
   const verdict = await judgeRepository(dir, validated.map((m) => m.name), o.server);
   const byName = new Map(verdict.models.map((v) => [v.name, v]));
   const models = validated.map((m) => {
     const { name: _name, ...server } = byName.get(m.name)!;
     return { ...m, server };
   });
-  return { models, server: { binary: verdict.binary, version: verdict.version }, failingFindings, unavailable: verdict.models.filter((v) => v.state !== "READY").length };
+  return {
+    models,
+    server: { binary: verdict.binary, version: verdict.version },
+    failingFindings,
+    unavailable: verdict.models.filter((v) => v.state !== "READY").length,
+    failingModels: models.filter((m) => failing(m.findings).length > 0 || m.server.state !== "READY").length,
+  };
 }

@@ -68,7 +68,7 @@ function describeModel(repo: string, name: string): RepositoryModel {
     if (e instanceof TrtxError) return { ...base, error: e.message };
     throw e;
   }
-  const problems = [...base.problems, ...lintModelConfig(config).map((f) => `${f.rule}: ${f.path}: ${f.message}`)];
+  const problems = [...base.problems, ...lintModelConfig(config).map((f) => `${f.severity === "warning" ? "warning: " : ""}${f.rule}: ${f.path}: ${f.message}`)];
   if (config.name !== undefined && config.name !== name) problems.unshift(`config name "${String(config.name)}" is not the folder name`);
   return {
     ...base,

@@ -42,6 +42,8 @@ const DEFAULT_START_MS = 60_000;
 const DEFAULT_LOAD_MS = 120_000;
 /** Lines of the server's output kept for an error message when it fails to start. */
 const LOG_LINES = 40;
+/** model_repository_manager.cc's log line for a model folder the poll refused: `... "Poll failed for model directory 'NAME': WHY"`. */
+const POLL_FAILED = /Poll failed for model directory '([^']*)': (.*?)"?\s*$/;
 
 /** Where tritonserver is: the given path, $TRTX_TRITONSERVER, or PATH; refused with the fix when there is none. */
 export function findTritonServer(given?: string): string {
@@ -85,6 +87,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** One running tritonserver. Always stop() it: the process is killed, never left behind. */
 export class TritonServer {
   private readonly log: string[] = [];
+  /** model name → why the repository poll refused its folder, from the server's log (the load call says only "failed to poll"). */
+  private readonly pollFailures = new Map<string, string>();
   private exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
 
   private constructor(
@@ -94,17 +98,27 @@ export class TritonServer {
     /** host:port of the gRPC frontend. */
     readonly grpcAddress: string,
   ) {
-    const keep = (chunk: Buffer) => {
-      for (const line of chunk.toString("utf8").split("\n")) {
-        // The server's tables are drawn with +---+ and |; their rows say nothing a verdict does not.
-        if (line.trim() === "" || /^[+|]/.test(line)) continue;
-        this.log.push(line);
-        if (this.log.length > LOG_LINES) this.log.shift();
-      }
+    // Lines of each stream, split where the newlines are (a chunk may end inside a line).
+    const lines = (stream: NodeJS.ReadableStream | null) => {
+      let partial = "";
+      stream?.on("data", (chunk: Buffer) => {
+        const parts = (partial + chunk.toString("utf8")).split("\n");
+        partial = parts.pop()!;
+        for (const line of parts) this.keep(line);
+      });
     };
-    child.stdout?.on("data", keep);
-    child.stderr?.on("data", keep);
+    lines(child.stdout);
+    lines(child.stderr);
     child.on("exit", (code, signal) => (this.exited = { code, signal }));
+  }
+
+  private keep(line: string): void {
+    // The server's tables are drawn with +---+ and |; their rows say nothing a verdict does not.
+    if (line.trim() === "" || /^[+|]/.test(line)) return;
+    this.log.push(line);
+    if (this.log.length > LOG_LINES) this.log.shift();
+    const poll = POLL_FAILED.exec(line);
+    if (poll !== null) this.pollFailures.set(poll[1]!, poll[2]!.replace(/\\"/g, '"'));
   }
 
   /** Starts a server on `repository` and waits until it is live, or fails with the server's last words. */
@@ -173,6 +187,7 @@ export class TritonServer {
   async load(name: string, timeoutMs = DEFAULT_LOAD_MS): Promise<ServerModelVerdict> {
     if (this.exited !== undefined) throw new TrtxError(`tritonserver exited while loading models: ${this.log.at(-1) ?? ""}`);
     let loadError: string | undefined;
+    this.pollFailures.delete(name);
     try {
       const r = await fetch(`${this.httpUrl}/v2/repository/models/${encodeURIComponent(name)}/load`, { method: "POST", signal: AbortSignal.timeout(timeoutMs) });
       if (r.status !== 200) loadError = ((await r.json().catch(() => ({}))) as { error?: string }).error ?? `HTTP ${r.status}`;
@@ -180,6 +195,13 @@ export class TritonServer {
       loadError = `no answer to the load request: ${(e as Error).message}`;
     }
     if (loadError === undefined) return { name, state: "READY" };
+    // Config validation fails inside the repository poll; its reason reaches only the log, written about when the
+    // load call answers.
+    if (loadError.endsWith("failed to poll from model repository")) {
+      for (let waited = 0; waited < 1000 && !this.pollFailures.has(name); waited += 50) await sleep(50);
+      const why = this.pollFailures.get(name);
+      if (why !== undefined) return { name, state: "UNAVAILABLE", message: `${loadError}: ${why}` };
+    }
     const reason = (await this.index()).find((m) => m.name === name && m.state !== "READY" && (m.reason ?? "") !== "")?.reason;
     return { name, state: "UNAVAILABLE", message: withoutTraceback(reason ?? loadError) };
   }

@@ -344,6 +344,18 @@ class TritonPythonModel:
                     f"output state '{state_name}', model provides {self.model_outputs[state_name][0]}")
 
     def execute(self, requests):
+        # onnxruntime.cc ProcessRequests: the requests run as one batch (dim 0 of each request's first input when the
+        # model batches, 1 a request otherwise), which may not exceed max_batch_size; if it does, all of them fail.
+        if self.max_batch_size > 0 and self.feeds:
+            total = 0
+            for request in requests:
+                first = pb_utils.get_input_tensor_by_name(request, self.feeds[0])
+                total += first.as_numpy().shape[0] if first is not None else 0
+        else:
+            total = len(requests)
+        if total != 1 and total > self.max_batch_size:
+            error = pb_utils.TritonError(f"batch size {total} for '{self.name}', max allowed is {self.max_batch_size}")
+            return [pb_utils.InferenceResponse(error=error) for _ in requests]
         responses = []
         for request in requests:
             try:
