@@ -160,11 +160,11 @@ test("npm start's repository (the demo's, for the mlp template) loads READY and 
   }
 });
 
-test("scalar models: rank-0 tensors as dims [1], and a [batch] tensor as dims [1] reshaped to a scalar per request", serverSkip, async (t) => {
+test("models built here: a fixed batch, rank-0 tensors as dims [1], and a [batch] tensor as dims [1] reshaped to a scalar per request", serverSkip, async (t) => {
   requirePeers();
   const root = tempDir(t);
   const repo = path.join(root, "model_repository");
-  const doubler = (name: string, shape: string[]) => {
+  const doubler = (name: string, shape: (string | number)[]) => {
     const g = new GraphBuilder(name);
     g.op("Mul", [g.input("x", DataType.FLOAT, shape), g.initializer("two", DataType.FLOAT, [], new Float32Array([2]))], {}, { output: "y" });
     g.output("y", DataType.FLOAT, shape);
@@ -174,6 +174,7 @@ test("scalar models: rank-0 tensors as dims [1], and a [batch] tensor as dims [1
     assert.equal(init.code, 0, `repo init ${name}: ${init.stderr}`);
     return file;
   };
+  const fixed = doubler("fixed_batch", [2, 4]);
   const scalar = doubler("scalar", []);
   const perRequest = doubler("scalar_batched", ["batch"]);
   for (const m of validateRepository(repo)) assert.deepEqual(m.findings.filter((f) => f.severity !== "warning"), [], `repo validate on ${m.name}`);
@@ -187,6 +188,7 @@ test("scalar models: rank-0 tensors as dims [1], and a [batch] tensor as dims [1
   };
   const server = await TritonServer.start(repo, { binary: TRITONSERVER, backendDirectory: BACKENDS });
   try {
+    await loadAndAsk(server, "fixed_batch", request(fixed, path.join(root, "work", "fixed_batch"), {}), path.join(root, "answers", "fixed_batch"));
     await loadAndAsk(server, "scalar", served(request(scalar, path.join(root, "work", "scalar"), {}), () => [1]), path.join(root, "answers", "scalar"));
     const batched = request(perRequest, path.join(root, "work", "scalar_batched"), { shapes: "x:3" });
     await loadAndAsk(server, "scalar_batched", served(batched, (d) => [...d, 1]), path.join(root, "answers", "scalar_batched"));
