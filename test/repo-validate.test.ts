@@ -326,3 +326,15 @@ test("onnxruntime IO: inputs compared loosely, outputs exactly; auto-complete fi
   assert.deepEqual(io('max_batch_size: 8\ninput { name: "input" data_type: TYPE_FP32 dims: [ 64 ] }\noutput { name: "output" data_type: TYPE_FP32 dims: [ 10 ] }\noutput { name: "probabilities" data_type: TYPE_FP32 dims: [ 10 ] }\n'), ["output-missing-in-model"]);
   assert.deepEqual(io('max_batch_size: 8\ninput { name: "input" data_type: TYPE_FP32 dims: [ 64 ] optional: true }\noutput { name: "output" data_type: TYPE_FP32 dims: [ 10 ] }\n'), ["input-count", "optional-batching"]);
 });
+
+test("warm-up batch_size: the onnxruntime backend runs a sample as one batch, so it may not pass max_batch_size (1 unbatched)", (t) => {
+  const warmup = (batch: number) => `model_warmup { name: "w" batch_size: ${batch} inputs { key: "input" value { data_type: TYPE_FP32 dims: [ 64 ] zero_data: true } } }\n`;
+  const rules = (config: string) => rulesOf(validateModel(mlpModel(t, `platform: "onnxruntime_onnx"\n${config}`), "m"));
+  assert.deepEqual(rules(`${MLP_IO}${warmup(8)}`), []);
+  assert.deepEqual(rules(`${MLP_IO}${warmup(9)}`), ["warmup-batch-size"]);
+  // batch_size 0: GenerateWarmupData skips the sample.
+  assert.deepEqual(rules(`${MLP_IO}${warmup(0)}`), []);
+  const unbatched = 'input { name: "input" data_type: TYPE_FP32 dims: [ 1, 64 ] }\noutput { name: "output" data_type: TYPE_FP32 dims: [ -1, 10 ] }\n';
+  assert.deepEqual(rules(`${unbatched}${warmup(1)}`.replace("dims: [ 64 ] zero", "dims: [ 1, 64 ] zero")), []);
+  assert.deepEqual(rules(`${unbatched}${warmup(2)}`.replace("dims: [ 64 ] zero", "dims: [ 1, 64 ] zero")), ["warmup-batch-size"]);
+});

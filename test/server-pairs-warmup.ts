@@ -2,8 +2,8 @@
  * Paired cases for the warm-up rules (src/core/triton/validate-warmup.ts): each refused model_warmup beside a
  * corrected twin, checked against the real Triton 2.51 server, which runs every sample on each instance before the
  * model is READY. Core builds the samples (backend_model_instance.cc, GenerateWarmupData) and checks each as a
- * request (infer_request.cc): those cases are judged "triton". Only the batch size is the onnxruntime backend's
- * check (onnxruntime.cc, ProcessRequests), which the stand-in mirrors.
+ * request (infer_request.cc): those cases are judged "triton". The batch size is the onnxruntime backend's check
+ * (onnxruntime.cc, ProcessRequests), which the stand-in mirrors; see wbatchok for why only its twin is here.
  */
 import type { PairCase, PairFile } from "./server-pairs.js";
 
@@ -49,7 +49,9 @@ export const warmupPairs: PairCase[] = [
   // Each sample is a whole request: every required input needs its data.
   warmupCase("wmissing", twoInputWarmup(sample("features", "data_type: TYPE_FP32 dims: [ 16 ] zero_data: true")), { rule: "warmup-missing-input", says: /expected 2 inputs but got 1 inputs/, fixture: "two_input.onnx" }),
   warmupCase("wtokens", twoInputWarmup(`${sample("tokens", "data_type: TYPE_INT64 dims: [ 12 ] zero_data: true")} ${sample("features", "data_type: TYPE_FP32 dims: [ 16 ] zero_data: true")}`), { fixture: "two_input.onnx" }),
-  // batch_size requests run as one batch in the onnxruntime backend, so batch_size may not pass max_batch_size.
-  warmupCase("wbatch", mlpWarmup(sample("input", ZEROS), 9), { rule: "warmup-batch-size", judge: "stand-in", says: /failed to run warmup sample 'sample': batch size 9 for 'wbatch[^']*', max allowed is 8/ }),
+  // batch_size requests run as one batch in the onnxruntime backend, so batch_size may not pass max_batch_size. Only
+  // the twin is paired: a warm-up that fails inside the backend (batch_size 9 here, or random int64 token ids) leaves
+  // tritonserver 2.51 with the Python backend liable to die of SIGSEGV within a few loads (reproduced on the first to
+  // the twelfth load), so no server verdict on it can be trusted; the rule is checked offline (repo-validate tests).
   warmupCase("wbatchok", mlpWarmup(sample("input", ZEROS), 8)),
 ];

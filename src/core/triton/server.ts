@@ -89,6 +89,8 @@ export class TritonServer {
   private readonly log: string[] = [];
   /** model name → why the repository poll refused its folder, from the server's log (the load call says only "failed to poll"). */
   private readonly pollFailures = new Map<string, string>();
+  /** The model of the last load call, to say where a server that stopped was. */
+  private lastModel: string | undefined;
   private exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
 
   private constructor(
@@ -185,7 +187,12 @@ export class TritonServer {
    * the repository index's, which is Triton's full message; the load call's own error is the fallback.
    */
   async load(name: string, timeoutMs = DEFAULT_LOAD_MS): Promise<ServerModelVerdict> {
-    if (this.exited !== undefined) throw new TrtxError(`tritonserver exited while loading models: ${this.log.at(-1) ?? ""}`);
+    if (this.exited !== undefined) {
+      const how = this.exited.signal !== null ? `signal ${this.exited.signal}` : `exit code ${this.exited.code}`;
+      const said = this.log.filter((l) => /^[EF]\d{4}|signal|fault|abort/i.test(l)).slice(-3).join(" | ") || (this.log.at(-1) ?? "");
+      throw new TrtxError(`tritonserver stopped (${how}) before loading ${name}${this.lastModel !== undefined ? `, after ${this.lastModel}` : ""}: ${said}`);
+    }
+    this.lastModel = name;
     let loadError: string | undefined;
     this.pollFailures.delete(name);
     try {
