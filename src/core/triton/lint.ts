@@ -1,8 +1,8 @@
 /**
  * Lints a parsed ModelConfig against the rules Triton 2.51 (r24.10) enforces on the config alone when it loads a
  * model: core src/model_config_utils.cc ValidateModelConfig, ValidateModelIOConfig and ValidateInstanceGroup, each
- * function named next to its rules. Only rules Triton itself applies are here: a finding on a config Triton loads
- * is a bug. Rules that need the model folder, the model file or other models (versions, auto-complete, ensemble
+ * function named next to its rules. Only rules Triton itself applies are here: a failing finding on a config Triton
+ * loads is a bug (a warning is advice, and Triton loads the config). Rules that need the model folder, the model file or other models (versions, auto-complete, ensemble
  * composing models) are validate's (validate.ts).
  */
 import type { ConfigObject } from "./pbtxt-parse.js";
