@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import test from "node:test";
+import { failing } from "../src/core/triton/lint.js";
 import { validateModel, validateRepository, type ValidateFinding } from "../src/core/triton/validate.js";
 import { stollVersion } from "../src/core/triton/validate-versions.js";
 import { fails, fixture, runCli, tempDir } from "./helpers.js";
@@ -185,7 +186,6 @@ function writePairCase(repo: string, c: PairCase): void {
   }
 }
 
-const failing = (findings: readonly ValidateFinding[]) => findings.filter((f) => f.severity !== "warning");
 
 test("every paired case, offline: a refused case reports its rule, its twin has no failing finding", (t) => {
   const repo = tempDir(t);

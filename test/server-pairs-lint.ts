@@ -4,9 +4,7 @@
  * ValidateModelConfig, ValidateModelIOConfig and ValidateInstanceGroup (model_config_utils.cc) refuse them before
  * any backend runs, and `serverSays` holds a fragment of the message Triton gives.
  */
-import { GraphBuilder } from "../src/core/onnx/builder.js";
-import { encodeModel } from "../src/core/onnx/codec.js";
-import { DataType } from "../src/core/onnx/dtype.js";
+import { raggedModel, scalarModel } from "./pair-models.js";
 import type { PairCase, PairFile } from "./server-pairs.js";
 
 const MLP = { fixture: "mlp_dynbatch.onnx" };
@@ -21,24 +19,6 @@ function mlpConfig(extra = "", edit: (text: string) => string = (t) => t): strin
 /** A one-folder mlp case; `rule` and `says` absent make it a twin that must load. */
 function mlp(name: string, config: string, rule?: string, says?: RegExp, files: Record<string, PairFile> = { "1/model.onnx": MLP }): PairCase {
   return { name, judge: "triton", ...(rule !== undefined ? { rule } : {}), ...(says !== undefined ? { serverSays: says } : {}), models: { [name]: { "config.pbtxt": config, ...files } } };
-}
-
-/** A rank-0 float "s" → "o". */
-function scalarModel(): Uint8Array {
-  const g = new GraphBuilder("scalar");
-  g.op("Identity", [g.input("s", DataType.FLOAT, [])], {}, { output: "o" });
-  g.output("o", DataType.FLOAT, []);
-  return encodeModel(g.model({ opset: 13 }));
-}
-
-/** A ragged float "r" [n] with its batch input "idx" (int32) → "y" [n,1]. */
-function raggedModel(): Uint8Array {
-  const g = new GraphBuilder("ragged");
-  const r = g.input("r", DataType.FLOAT, ["n"]);
-  g.input("idx", DataType.INT32, ["k"]);
-  g.op("Unsqueeze", [r, g.initializer("axes", DataType.INT64, [1], new BigInt64Array([1n]))], {}, { output: "y" });
-  g.output("y", DataType.FLOAT, ["n", 1]);
-  return encodeModel(g.model({ opset: 13 }));
 }
 
 const SCALAR = scalarModel();

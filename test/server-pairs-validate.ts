@@ -3,11 +3,9 @@
  * beside its corrected twin, both checked by hand against the real Triton 2.51 server. Cases judged "triton" are
  * refused by Triton's own code (repository poll, version policy, platform inference, label files, runtime); those
  * judged "stand-in" by the stand-in onnxruntime backend (test/peers/triton-backends/onnxruntime/model.py).
- * Small ONNX models that the fixtures do not cover are built here with trtx's GraphBuilder.
+ * Small ONNX models that the fixtures do not cover come from test/pair-models.ts.
  */
-import { GraphBuilder } from "../src/core/onnx/builder.js";
-import { encodeModel } from "../src/core/onnx/codec.js";
-import { DataType } from "../src/core/onnx/dtype.js";
+import { fixedBatchModel, initializerInputModel, raggedModel, scalarModel, sequenceModel } from "./pair-models.js";
 import type { PairCase } from "./server-pairs.js";
 
 const MLP = { fixture: "mlp_dynbatch.onnx" };
@@ -35,58 +33,6 @@ function mlpCase(name: string, config: string, more: { rule?: string; judge: Pai
     ...(more.serverSays !== undefined ? { serverSays: more.serverSays } : {}),
     models: { [name]: { "config.pbtxt": config, "1/model.onnx": MLP, ...more.files } },
   };
-}
-
-/** x [batch,4] float and the sequence batcher's tensors: START and READY int32 [batch,1], a state [batch,4]. */
-function sequenceModel(): Uint8Array {
-  const g = new GraphBuilder("sequence");
-  const x = g.input("x", DataType.FLOAT, ["batch", 4]);
-  g.input("START", DataType.INT32, ["batch", 1]);
-  g.input("READY", DataType.INT32, ["batch", 1]);
-  const state = g.input("state_in", DataType.FLOAT, ["batch", 4]);
-  g.op("Identity", [x], {}, { output: "y" });
-  g.op("Add", [x, state], {}, { output: "state_out" });
-  g.output("y", DataType.FLOAT, ["batch", 4]);
-  g.output("state_out", DataType.FLOAT, ["batch", 4]);
-  return encodeModel(g.model({ opset: 13 }));
-}
-
-/** A rank-0 float in, the same out. */
-function scalarModel(): Uint8Array {
-  const g = new GraphBuilder("scalar");
-  g.op("Identity", [g.input("s", DataType.FLOAT, [])], {}, { output: "o" });
-  g.output("o", DataType.FLOAT, []);
-  return encodeModel(g.model({ opset: 13 }));
-}
-
-/** x [batch,2] plus "bias" [2], an initializer that is also a graph input (an overridable initializer). */
-function initializerInputModel(): Uint8Array {
-  const g = new GraphBuilder("initializer_input");
-  const x = g.input("x", DataType.FLOAT, ["batch", 2]);
-  const bias = g.initializer("bias", DataType.FLOAT, [2], new Float32Array([0.5, 0.5]));
-  g.input("bias", DataType.FLOAT, [2]);
-  g.op("Add", [x, bias], {}, { output: "y" });
-  g.output("y", DataType.FLOAT, ["batch", 2]);
-  return encodeModel(g.model({ opset: 13 }));
-}
-
-/** A ragged input "r" [n] and its batch input "idx" [n] (int32) → "y" [n,1]. */
-function raggedModel(): Uint8Array {
-  const g = new GraphBuilder("ragged");
-  const r = g.input("r", DataType.FLOAT, ["n"]);
-  g.input("idx", DataType.INT32, ["k"]);
-  const axes = g.initializer("axes", DataType.INT64, [1], new BigInt64Array([1n]));
-  g.op("Unsqueeze", [r, axes], {}, { output: "y" });
-  g.output("y", DataType.FLOAT, ["n", 1]);
-  return encodeModel(g.model({ opset: 13 }));
-}
-
-/** x [2,4] → y [2,4]: a model whose batch dim is fixed. */
-function fixedBatchModel(): Uint8Array {
-  const g = new GraphBuilder("fixed_batch");
-  g.op("Identity", [g.input("x", DataType.FLOAT, [2, 4])], {}, { output: "y" });
-  g.output("y", DataType.FLOAT, [2, 4]);
-  return encodeModel(g.model({ opset: 13 }));
 }
 
 const SEQUENCE = sequenceModel();

@@ -10,6 +10,7 @@ import path from "node:path";
 import test from "node:test";
 import { fileURLToPath } from "node:url";
 import { TritonServer, type ServerModelVerdict } from "../src/core/triton/server.js";
+import { failing } from "../src/core/triton/lint.js";
 import { validateRepository } from "../src/core/triton/validate.js";
 import { fixture, tempDir } from "./helpers.js";
 import type { PairCase } from "./server-pairs.js";
@@ -69,16 +70,16 @@ test("trtx's verdict matches the real Triton server's on every paired case", ser
       await t.test(`${file}: ${c.name}`, () => {
         const verdict = verdicts.get(c.name)!;
         const loaded = c.load ?? Object.keys(c.models)[0]!;
-        const failing = (model: string) => (findings.get(model) ?? []).filter((f) => f.severity !== "warning");
+        const failingOf = (model: string) => failing(findings.get(model) ?? []);
         if (c.rule !== undefined) {
           assert.equal(verdict.state, "UNAVAILABLE", `Triton loaded ${loaded}, which trtx refuses with ${c.rule}`);
           if (c.serverSays !== undefined) assert.match(verdict.message ?? "", c.serverSays);
-          const rules = failing(loaded).map((f) => f.rule);
+          const rules = failingOf(loaded).map((f) => f.rule);
           assert.ok(rules.includes(c.rule), `Triton refused ${loaded} (${verdict.message}); trtx reported ${JSON.stringify(rules)}, not ${c.rule}`);
           tally[c.judge].refused++;
         } else {
           assert.equal(verdict.state, "READY", `Triton refused ${loaded}: ${verdict.message}`);
-          for (const model of Object.keys(c.models)) assert.deepEqual(failing(model), [], `${model} loads in Triton but trtx refuses it`);
+          for (const model of Object.keys(c.models)) assert.deepEqual(failingOf(model), [], `${model} loads in Triton but trtx refuses it`);
           tally[c.judge].twins++;
         }
       });

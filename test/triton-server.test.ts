@@ -14,6 +14,7 @@ import { saveModel } from "../src/core/onnx/model-file.js";
 import { safeFileName } from "../src/core/tensor/load.js";
 import { encodeNpy, readNpy } from "../src/core/tensor/npy.js";
 import { TritonServer } from "../src/core/triton/server.js";
+import { failing } from "../src/core/triton/lint.js";
 import { validateRepository } from "../src/core/triton/validate.js";
 import { fixture, runCli, tempDir } from "./helpers.js";
 import { accumulatorModel, controlsModel } from "./sequence-models.js";
@@ -48,6 +49,17 @@ const SHAPES: Shape[] = [
   { name: "bundle_int8", init: ["--kind", "cpu"], build: ["--int8", "--calib", "random", "--minShapes", "input:1x64", "--optShapes", "input:4x64", "--maxShapes", "input:8x64"], shapes: "input:4x64" },
   { name: "bert-tiny", init: ["--warmup", "--shapes", "input_ids:1x16,attention_mask:1x16"], shapes: "input_ids:2x16,attention_mask:2x16", valRange: "input_ids:[0,100]" },
 ];
+
+/** `repo validate` has no failing finding for any model of the repository (warnings are advice). */
+function assertValidates(repo: string): void {
+  for (const m of validateRepository(repo)) assert.deepEqual(failing(m.findings), [], `repo validate on ${m.name}`);
+}
+
+/** repo init for a model file built in a test: KIND_CPU instances and a warm-up. */
+function initCpuModel(repo: string, name: string, onnx: string, ...flags: string[]): void {
+  const r = runCli(["repo", "init", name, "--onnx", onnx, "--kind", "cpu", "--warmup", ...flags, "--repo", repo]);
+  assert.equal(r.code, 0, `repo init ${name}: ${r.stderr}`);
+}
 
 /** The model file Triton serves for a model folder: <v>/model.onnx, or the external-data folder's model.onnx. */
 function servedModel(repo: string, name: string): string {
@@ -127,9 +139,7 @@ test("every repository shape trtx writes loads READY in the real Triton and answ
   const root = tempDir(t);
   const repo = path.join(root, "model_repository");
   const requests = new Map(SHAPES.map((s) => [s.name, prepare(repo, path.join(root, "work"), s)]));
-  for (const m of validateRepository(repo)) {
-    assert.deepEqual(m.findings.filter((f) => f.severity !== "warning"), [], `repo validate on ${m.name}`);
-  }
+  assertValidates(repo);
   const server = await TritonServer.start(repo, { binary: TRITONSERVER, backendDirectory: BACKENDS });
   try {
     for (const s of SHAPES) await t.test(s.name, () => loadAndAsk(server, s.name, requests.get(s.name)!, path.join(root, "answers", s.name)));
@@ -150,7 +160,7 @@ test("npm start's repository (the demo's, for the mlp template) loads READY and 
   // The demo exits 3 when a bundle fails its accuracy gate (random calibration); the repository is written either way.
   assert.ok(demo.code === 0 || demo.code === 3, demo.stderr);
   const repo = path.join(root, "demo", "model_repository");
-  assert.deepEqual(validateRepository(repo).flatMap((m) => m.findings.filter((f) => f.severity !== "warning")), []);
+  assertValidates(repo);
   const asked = request(servedModel(repo, "mlp"), path.join(root, "work"), { shapes: "input:2x784", fp16Compute: true }); // the demo serves its fp16 bundle
   const server = await TritonServer.start(repo, { binary: TRITONSERVER, backendDirectory: BACKENDS });
   try {
@@ -170,14 +180,13 @@ test("models built here: a fixed batch, rank-0 tensors as dims [1], and a [batch
     g.output("y", DataType.FLOAT, shape);
     const file = path.join(root, `${name}.onnx`);
     saveModel(g.model({ opset: 13 }), file);
-    const init = runCli(["repo", "init", name, "--onnx", file, "--kind", "cpu", "--warmup", "--repo", repo]);
-    assert.equal(init.code, 0, `repo init ${name}: ${init.stderr}`);
+    initCpuModel(repo, name, file);
     return file;
   };
   const fixed = doubler("fixed_batch", [2, 4]);
   const scalar = doubler("scalar", []);
   const perRequest = doubler("scalar_batched", ["batch"]);
-  for (const m of validateRepository(repo)) assert.deepEqual(m.findings.filter((f) => f.severity !== "warning"), [], `repo validate on ${m.name}`);
+  assertValidates(repo);
   // What a client sends: the config's dims (with the batch dim first when the model batches).
   const served = (r: Request, dims: (d: number[]) => number[]): Request => {
     for (const file of Object.values(r.inputs)) {
@@ -201,13 +210,9 @@ test("sequence models: Triton's sequence batcher feeds the controls repo init de
   requirePeers();
   const root = tempDir(t);
   const repo = path.join(root, "model_repository");
-  const init = (name: string, model: string, ...flags: string[]) => {
-    const r = runCli(["repo", "init", name, "--onnx", model, "--kind", "cpu", "--warmup", ...flags, "--repo", repo]);
-    assert.equal(r.code, 0, `repo init ${name}: ${r.stderr}`);
-  };
-  init("seq_controls", controlsModel(path.join(root, "controls.onnx")));
-  init("seq_state", accumulatorModel(path.join(root, "accumulator.onnx")), "--sequence-state", "INPUT_STATE:OUTPUT_STATE");
-  for (const m of validateRepository(repo)) assert.deepEqual(m.findings.filter((f) => f.severity !== "warning"), [], `repo validate on ${m.name}`);
+  initCpuModel(repo, "seq_controls", controlsModel(path.join(root, "controls.onnx")));
+  initCpuModel(repo, "seq_state", accumulatorModel(path.join(root, "accumulator.onnx")), "--sequence-state", "INPUT_STATE:OUTPUT_STATE");
+  assertValidates(repo);
   const server = await TritonServer.start(repo, { binary: TRITONSERVER, backendDirectory: BACKENDS });
   const npy = (name: string, dtype: "int32" | "float32", data: number[], dims: number[]) => {
     const file = path.join(root, `${name}.npy`);
@@ -289,5 +294,5 @@ function writeEnsemble(repo: string, name: string, step: string): void {
       "",
     ].join("\n"),
   );
-  assert.deepEqual(validateRepository(repo).find((m) => m.name === name)?.findings.filter((f) => f.severity !== "warning"), []);
+  assert.deepEqual(failing(validateRepository(repo).find((m) => m.name === name)?.findings ?? []), []);
 }

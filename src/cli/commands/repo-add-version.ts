@@ -27,11 +27,12 @@ export function repoAddVersionCommand(): Command {
       if ("finding" in read) throw new FileError(read.finding.message, { hint: "fix config.pbtxt first (trtx repo validate)" });
       const info = describeModelFile(flags.onnx);
       const findings = checkIo(read.config, info.inputs, info.outputs, path.basename(flags.onnx));
+      const refusing = failing(findings).length;
       const version = (versionsOf(modelDir).at(-1) ?? 0) + 1;
-      if (failing(findings).length > 0) {
+      if (refusing > 0) {
         if (ui.json) ui.printJson({ schema: "trtx.repo-add-version/1", model: name, version: null, findings });
         else for (const f of findings) ui.print(`${name}: ${f.rule}: ${f.message}`);
-        throw new CheckFailedError(`${flags.onnx} does not match ${name}'s config: ${failing(findings).length} finding(s); nothing written`, { hint: "export the model with the config's IO, or change config.pbtxt first" });
+        throw new CheckFailedError(`${flags.onnx} does not match ${name}'s config: ${refusing} finding(s); nothing written`, { hint: "export the model with the config's IO, or change config.pbtxt first" });
       }
       const tmp = path.join(modelDir, `.add-version-${process.pid}-${Date.now()}`);
       try {

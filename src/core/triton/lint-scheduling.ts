@@ -10,16 +10,18 @@ const BOOLEAN_CONTROLS = new Set(["CONTROL_SEQUENCE_START", "CONTROL_SEQUENCE_RE
 const CORRID_TYPES = new Set(["TYPE_UINT64", "TYPE_INT64", "TYPE_UINT32", "TYPE_INT32", "TYPE_STRING"]);
 const FALSE_TRUE = ["int32_false_true", "fp32_false_true", "bool_false_true"] as const;
 
+/** Preferred batch sizes, of the dynamic batcher or the sequence batcher's oldest strategy: from 1 to max_batch_size. */
+export function lintPreferredSizes(sizes: unknown, at: string, maxBatchSize: number): Finding[] {
+  return ((sizes as number[] | undefined) ?? []).flatMap((size, i) =>
+    size >= 1 && size <= maxBatchSize ? [] : [{ rule: "preferred-batch-size", path: `${at}[${i}]`, message: `preferred batch size ${size} must be from 1 to max_batch_size (${maxBatchSize})` }],
+  );
+}
+
 export function lintSequenceBatching(config: ConfigObject, maxBatchSize: number): Finding[] {
   const sb = config.sequence_batching as ConfigObject | undefined;
   if (sb === undefined) return [];
   const findings = lintSequenceControls(sb);
-  const oldest = sb.oldest as ConfigObject | undefined;
-  ((oldest?.preferred_batch_size as number[] | undefined) ?? []).forEach((size, i) => {
-    if (size <= 0 || size > maxBatchSize) {
-      findings.push({ rule: "preferred-batch-size", path: `sequence_batching.oldest.preferred_batch_size[${i}]`, message: `preferred batch size ${size} must be from 1 to max_batch_size (${maxBatchSize})` });
-    }
-  });
+  findings.push(...lintPreferredSizes((sb.oldest as ConfigObject | undefined)?.preferred_batch_size, "sequence_batching.oldest.preferred_batch_size", maxBatchSize));
   const utilization = ((sb.direct as ConfigObject | undefined)?.minimum_slot_utilization as number | undefined) ?? 0;
   if (!(utilization >= 0 && utilization <= 1)) {
     findings.push({ rule: "sequence-slot-utilization", path: "sequence_batching.direct.minimum_slot_utilization", message: `minimum_slot_utilization ${utilization} must be from 0 to 1` });
@@ -60,12 +62,13 @@ function lintSequenceControls(sb: ConfigObject): Finding[] {
   return findings;
 }
 
-/** An ensemble tensor of BuildEnsembleGraph: the tensors its producing step reads, and the tensors that read it. */
+/** An ensemble tensor of BuildEnsembleGraph: the tensors its producing step reads, and the step inputs that read it. */
 interface EnsembleTensor {
   /** Where a step writes it (its output_map entry), or first reads it. */
   path: string;
   produced: boolean;
   prev: Set<string>;
+  /** The model inputs (input_map keys) it is mapped to. */
   next: Set<string>;
 }
 

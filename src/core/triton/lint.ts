@@ -2,11 +2,11 @@
  * Lints a parsed ModelConfig against the rules Triton 2.51 (r24.10) enforces on the config alone when it loads a
  * model: core src/model_config_utils.cc ValidateModelConfig, ValidateModelIOConfig and ValidateInstanceGroup, each
  * function named next to its rules. Only rules Triton itself applies are here: a failing finding on a config Triton
- * loads is a bug (a warning is advice, and Triton loads the config). Rules that need the model folder, the model file or other models (versions, auto-complete, ensemble
- * composing models) are validate's (validate.ts).
+ * loads is a bug (a warning is advice, and Triton loads the config). Rules that need the model folder, the model
+ * file or other models (versions, auto-complete, ensemble composing models) are validate's (validate.ts).
  */
 import type { ConfigObject } from "./pbtxt-parse.js";
-import { lintEnsemble, lintSequenceBatching } from "./lint-scheduling.js";
+import { lintEnsemble, lintPreferredSizes, lintSequenceBatching } from "./lint-scheduling.js";
 import { lintBatchIo, lintTensors } from "./lint-io.js";
 
 export interface Finding {
@@ -117,11 +117,7 @@ function lintDynamicBatching(config: ConfigObject, maxBatchSize: number): Findin
   }
   const levels = BigInt((db.priority_levels as string | undefined) ?? "0");
   if (db.preserve_ordering === true) findings.push(...lintPreserveOrdering(db, levels));
-  ((db.preferred_batch_size as number[] | undefined) ?? []).forEach((size, i) => {
-    if (size <= 0 || size > maxBatchSize) {
-      findings.push({ rule: "preferred-batch-size", path: `dynamic_batching.preferred_batch_size[${i}]`, message: `preferred batch size ${size} must be from 1 to max_batch_size (${maxBatchSize})` });
-    }
-  });
+  findings.push(...lintPreferredSizes(db.preferred_batch_size, "dynamic_batching.preferred_batch_size", maxBatchSize));
   if (levels === 0n) return findings;
   const inRange = (level: bigint) => level >= 1n && level <= levels;
   const defaultLevel = BigInt((db.default_priority_level as string | undefined) ?? "0");

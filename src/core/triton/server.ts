@@ -40,7 +40,7 @@ export interface ServerVerdict {
 
 const DEFAULT_START_MS = 60_000;
 const DEFAULT_LOAD_MS = 120_000;
-/** Lines of the server's output kept for an error message when it fails to start. */
+/** Lines of the server's output kept for an error message when it fails to start or stops. */
 const LOG_LINES = 40;
 /** model_repository_manager.cc's log line for a model folder the poll refused: `... "Poll failed for model directory 'NAME': WHY"`. */
 const POLL_FAILED = /Poll failed for model directory '([^']*)': (.*?)"?\s*$/;
